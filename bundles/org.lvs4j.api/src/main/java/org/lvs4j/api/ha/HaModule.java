@@ -1,0 +1,17 @@
+package org.lvs4j.api.ha;
+
+import org.osgi.annotation.versioning.ConsumerType;
+
+/** A director-HA protocol (heartbeat). At most one runs in a director. */
+@ConsumerType
+public interface HaModule {
+
+    /** The current state. */
+    HaState state();
+
+    /** Gives the resources to the peer, as heartbeat's {@code hb_standby}. */
+    void standby();
+
+    /** Takes the resources from the peer, as heartbeat's {@code hb_takeover}. */
+    void takeover();
+}
