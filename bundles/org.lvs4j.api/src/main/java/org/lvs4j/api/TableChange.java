@@ -7,12 +7,29 @@ import java.net.InetAddress;
  */
 public sealed interface TableChange {
 
-    /** {@code -A}. */
-    record AddService(ServiceConfig config) implements TableChange {
+    /**
+     * {@code -A}.
+     *
+     * @param config              the new service
+     * @param allowMissingScheduler accept the service even if its scheduler is not registered, and list it
+     *                            {@code [no scheduler]} until one is (restoring a table does this)
+     */
+    record AddService(ServiceConfig config, boolean allowMissingScheduler) implements TableChange {
+        public AddService(ServiceConfig config) {
+            this(config, false);
+        }
     }
 
-    /** {@code -E}: replaces the service's configuration; real servers and connections stay. */
-    record EditService(ServiceConfig config) implements TableChange {
+    /**
+     * {@code -E}: replaces the service's configuration; real servers and connections stay.
+     *
+     * @param config              the service's new configuration
+     * @param allowMissingScheduler as for {@link AddService}
+     */
+    record EditService(ServiceConfig config, boolean allowMissingScheduler) implements TableChange {
+        public EditService(ServiceConfig config) {
+            this(config, false);
+        }
     }
 
     /** {@code -D}. */

@@ -22,6 +22,8 @@ public class TableException extends Exception {
         NO_SUCH_DESTINATION,
         /** EINVAL: a value the table cannot hold. */
         INVALID,
+        /** ERANGE: a lower threshold above the upper one. */
+        OUT_OF_RANGE,
         /** lvs4j: the real server needs the other engine than the service's other real servers. */
         ENGINE_CONFLICT,
         /** lvs4j: a feature this director does not support (yet). */

@@ -1,0 +1,106 @@
+package org.lvs4j.director.internal;
+
+import java.net.InetAddress;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import org.lvs4j.api.Protocol;
+
+/**
+ * One entry of the connection table: a client's connection (or UDP flow) bound to a real server, or a persistence
+ * template (IPVS's {@code struct ip_vs_conn}). State changes and expiry are serialised on the entry itself.
+ */
+public final class Connection {
+
+    final ConnKey key;
+    /** The connection's protocol; null for a template of a fwmark service. */
+    final Protocol protocol;
+    final Destination destination;
+    final InetAddress destinationAddress;
+    final int destinationPort;
+    final boolean template;
+    final boolean onePacket;
+    /** The persistence template this connection was scheduled through, or null. */
+    final Connection control;
+    /** Connections scheduled through this template that are still alive (IPVS's n_control). */
+    final AtomicInteger controlled = new AtomicInteger();
+
+    volatile ConnState state;
+    /** Counted in InActConn rather than ActiveConn (IPVS's IP_VS_CONN_F_INACTIVE); every entry starts inactive. */
+    volatile boolean inactive = true;
+    /** Replies are not seen (direct routing, tunnel): the INPUT-ONLY rows of the TCP state table apply. */
+    volatile boolean noOutput;
+    /** Current timeout in seconds; expiry is this long after the last refresh. */
+    volatile int timeout;
+    volatile long expiresAt;
+    /** Unlinked from the table and unbound from its real server. */
+    volatile boolean dead;
+    /** Called once when the entry expires, so the engine can close what it holds. */
+    volatile Consumer<Connection> onExpire;
+
+    /** The wheel tick this entry is filed under; guarded by the entry's lock. */
+    long wheelTick;
+
+    Connection(ConnKey key, Protocol protocol, Destination destination, InetAddress destinationAddress,
+               int destinationPort, boolean template, boolean onePacket, Connection control, ConnState state) {
+        this.key = key;
+        this.protocol = protocol;
+        this.destination = destination;
+        this.destinationAddress = destinationAddress;
+        this.destinationPort = destinationPort;
+        this.template = template;
+        this.onePacket = onePacket;
+        this.control = control;
+        this.state = state;
+    }
+
+    public ConnState state() {
+        return state;
+    }
+
+    public boolean isTemplate() {
+        return template;
+    }
+
+    public boolean isDead() {
+        return dead;
+    }
+
+    public InetAddress destinationAddress() {
+        return destinationAddress;
+    }
+
+    public int destinationPort() {
+        return destinationPort;
+    }
+
+    public InetAddress clientAddress() {
+        return key.client();
+    }
+
+    public int clientPort() {
+        return key.clientPort();
+    }
+
+    /** The persistence template that chose this connection's real server, or null. */
+    public Connection template() {
+        return control;
+    }
+
+    /** The real server is still in its service (not deleted). */
+    public boolean destinationAvailable() {
+        return destination.available;
+    }
+
+    public void onExpire(Consumer<Connection> hook) {
+        this.onExpire = hook;
+    }
+
+    @Override
+    public String toString() {
+        return (protocol == null ? "IP" : protocol.name()) + " " + key.client().getHostAddress() + ":" + key.clientPort()
+                + " -> " + key.virtual().getHostAddress() + ":" + key.virtualPort() + " -> "
+                + destinationAddress.getHostAddress() + ":" + destinationPort + " " + state
+                + (template ? " template" : "");
+    }
+}
