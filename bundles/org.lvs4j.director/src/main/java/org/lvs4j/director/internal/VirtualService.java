@@ -17,7 +17,7 @@ import org.lvs4j.api.scheduler.ServiceContext;
  * One virtual service (IPVS's {@code struct ip_vs_service}). Fields the data path reads are volatile and hold
  * immutable values; they are written only under the table lock.
  */
-final class VirtualService implements ServiceContext {
+public final class VirtualService implements ServiceContext {
 
     final ServiceKey key;
     final Stats stats = new Stats();

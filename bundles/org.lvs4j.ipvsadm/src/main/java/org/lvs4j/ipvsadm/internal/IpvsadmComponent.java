@@ -1,0 +1,28 @@
+package org.lvs4j.ipvsadm.internal;
+
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.util.List;
+
+import org.lvs4j.api.Director;
+import org.lvs4j.ipvsadm.Ipvsadm;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/** The {@link Ipvsadm} service: ipvsadm's grammar and listings over the director. */
+@Component(service = Ipvsadm.class)
+public class IpvsadmComponent implements Ipvsadm {
+
+    private final Execution execution;
+
+    @Activate
+    public IpvsadmComponent(@Reference Director director) {
+        this.execution = new Execution(director, Names.system());
+    }
+
+    @Override
+    public int run(List<String> args, InputStream stdin, PrintStream out, PrintStream err) {
+        return execution.run(args, stdin, out, err);
+    }
+}
