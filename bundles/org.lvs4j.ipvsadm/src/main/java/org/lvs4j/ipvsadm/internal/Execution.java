@@ -123,6 +123,27 @@ final class Execution {
         }
     }
 
+    /** lvs:server: the real server is named as for {@code ipvsadm -d}. */
+    int setAdminState(org.lvs4j.api.AdminState state, List<String> args, PrintStream err) {
+        List<String> delete = new java.util.ArrayList<>(List.of("-d"));
+        delete.addAll(args);
+        Command ce;
+        try {
+            ce = parser.parse(delete);
+        } catch (IpvsadmException e) {
+            err.println(e.getMessage().replace("'delete-server' command", "'server' command"));
+            return e.exitCode();
+        }
+        try {
+            director.apply(new TableChange.SetAdminState(ce.key(), ce.serverAddress, ce.serverPort, state));
+            return 0;
+        } catch (TableException e) {
+            Outcome o = describe(Kind.DELDEST, e);
+            err.println(o.message());
+            return o.exitCode();
+        }
+    }
+
     /** The table edit a command stands for. */
     static TableChange change(Command ce, boolean lenientSchedulers) {
         return switch (ce.kind) {

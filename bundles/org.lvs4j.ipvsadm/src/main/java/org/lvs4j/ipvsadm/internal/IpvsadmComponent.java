@@ -4,6 +4,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.List;
 
+import org.lvs4j.api.AdminState;
 import org.lvs4j.api.Director;
 import org.lvs4j.ipvsadm.Ipvsadm;
 import org.osgi.service.component.annotations.Activate;
@@ -24,5 +25,10 @@ public class IpvsadmComponent implements Ipvsadm {
     @Override
     public int run(List<String> args, InputStream stdin, PrintStream out, PrintStream err) {
         return execution.run(args, stdin, out, err);
+    }
+
+    @Override
+    public int setAdminState(AdminState state, List<String> args, PrintStream err) {
+        return execution.setAdminState(state, args, err);
     }
 }

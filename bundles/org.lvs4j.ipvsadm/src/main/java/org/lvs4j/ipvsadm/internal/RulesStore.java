@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.lvs4j.api.Director;
+import org.lvs4j.ipvsadm.TableStore;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -31,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * leaves either the old or the new table, never a mix. The state dir comes from the framework property
  * {@value #STATE_DIR}. This component being active means the table has been restored.
  */
-@Component(immediate = true, service = RulesStore.class)
-public class RulesStore {
+@Component(immediate = true, service = TableStore.class)
+public class RulesStore implements TableStore {
 
     /** Framework property naming the state dir. */
     public static final String STATE_DIR = "lvs4j.state.dir";
@@ -99,8 +100,16 @@ public class RulesStore {
         }
     }
 
-    /** Writes the table now. */
-    synchronized void save() {
+    @Override
+    public Path file() {
+        return file;
+    }
+
+    @Override
+    public synchronized void save() {
+        if (file == null) {
+            return;
+        }
         String text = Rules.save(execution.listing(), director.services(), director.timeouts());
         Path tmp = file.resolveSibling(FILE + ".tmp");
         try {

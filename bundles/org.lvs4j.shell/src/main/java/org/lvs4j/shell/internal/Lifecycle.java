@@ -1,0 +1,89 @@
+package org.lvs4j.shell.internal;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.launch.Framework;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The appliance's graceful stop, for {@code lvs:stop} and for SIGTERM/SIGINT alike: stop the framework (components
+ * stop accepting, drain for up to {@code lvs4j.grace} seconds and save the table as they deactivate), then end the JVM
+ * with status 0.
+ */
+@Component(immediate = true, service = Lifecycle.class)
+public class Lifecycle {
+
+    /** Framework property: seconds to drain at stop (default 10). */
+    public static final String GRACE = "lvs4j.grace";
+    private static final Logger LOG = LoggerFactory.getLogger(Lifecycle.class);
+
+    private final Framework framework;
+    private final long graceMillis;
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final Thread hook;
+
+    @Activate
+    public Lifecycle(BundleContext context) {
+        this.framework = (Framework) context.getBundle(0);
+        String grace = context.getProperty(GRACE);
+        long g = 10;
+        try {
+            g = grace == null ? 10 : Long.parseLong(grace.trim());
+        } catch (NumberFormatException e) {
+            LOG.warn("{}={} is not a number of seconds; using 10", GRACE, grace);
+        }
+        this.graceMillis = Math.max(0, g) * 1000;
+        this.hook = new Thread(this::onSignal, "lvs4j-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (!stopping.get()) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // The JVM is already shutting down; the hook runs anyway.
+            }
+        }
+    }
+
+    /** {@code lvs:stop}: stop in the background and exit 0. */
+    public void stopAsync() {
+        Thread t = new Thread(() -> {
+            stopFramework("stop command");
+            System.exit(0);
+        }, "lvs4j-stop");
+        t.start();
+    }
+
+    /** SIGTERM or SIGINT: stop the same way, then end with status 0 instead of the signal's 143/130. */
+    private void onSignal() {
+        if (stopFramework("signal")) {
+            Runtime.getRuntime().halt(0);
+        }
+    }
+
+    /** Stops the framework once; true for the caller that did it. */
+    private boolean stopFramework(String why) {
+        if (!stopping.compareAndSet(false, true)) {
+            return false;
+        }
+        LOG.info("stopping ({}): draining for up to {} s", why, graceMillis / 1000);
+        try {
+            framework.stop();
+            framework.waitForStop(graceMillis + 20_000);
+        } catch (BundleException e) {
+            LOG.error("framework stop failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return true;
+    }
+}

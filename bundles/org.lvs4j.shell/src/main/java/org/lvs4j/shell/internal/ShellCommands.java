@@ -1,0 +1,184 @@
+package org.lvs4j.shell.internal;
+
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.felix.service.command.Descriptor;
+import org.lvs4j.api.AdminState;
+import org.lvs4j.api.Director;
+import org.lvs4j.ipvsadm.Ipvsadm;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * The {@code lvs:} commands. The same verbs serve the Gogo console and {@code ./lvs4j ctl}; each returns the exit code
+ * a script sees. The component is immediate: Gogo releases delayed command services after every call.
+ */
+@Component(immediate = true, service = ShellCommands.class, property = {
+    "osgi.command.scope=lvs",
+    "osgi.command.function=ipvsadm",
+    "osgi.command.function=sysctl",
+    "osgi.command.function=server",
+    "osgi.command.function=schedulers",
+    "osgi.command.function=stop",
+    "osgi.command.function=help"
+})
+public class ShellCommands {
+
+    static final String HELP = """
+            lvs4j commands (Gogo scope lvs:, or ./lvs4j ctl COMMAND):
+              ipvsadm ARGS...                      ipvsadm 1.31's grammar and output (-A -a -L -S -R -Z --set ...)
+              sysctl [NAME [VALUE]]                show or set a tunable (expire_nodest_conn, conn_reuse_mode, ...)
+              server ready|drain|maint -t|-u VIP:PORT -r RIP[:PORT]
+                                                   set a real server's admin state (drain: persistent clients only)
+              schedulers                           list the registered schedulers
+              stop                                 stop accepting, drain, save the table and exit
+              help                                 this text
+            """;
+
+    private final Director director;
+    private final Ipvsadm ipvsadm;
+    private final Lifecycle lifecycle;
+
+    @Activate
+    public ShellCommands(@Reference Director director, @Reference Ipvsadm ipvsadm, @Reference Lifecycle lifecycle) {
+        this.director = director;
+        this.ipvsadm = ipvsadm;
+        this.lifecycle = lifecycle;
+    }
+
+    /** Runs a verb by name (ctl's entry point); {@code lvs:} prefixes are accepted. */
+    public int dispatch(List<String> argv, InputStream in, PrintStream out, PrintStream err) {
+        if (argv.isEmpty()) {
+            err.print(HELP);
+            return 2;
+        }
+        String verb = argv.get(0);
+        if (verb.startsWith("lvs:")) {
+            verb = verb.substring(4);
+        }
+        List<String> args = argv.subList(1, argv.size());
+        return switch (verb) {
+            case "ipvsadm" -> ipvsadm.run(args, in, out, err);
+            case "sysctl" -> sysctl(args, out, err);
+            case "server" -> server(args, err);
+            case "schedulers" -> schedulers(out);
+            case "stop" -> stop(out);
+            case "help" -> {
+                out.print(HELP);
+                yield 0;
+            }
+            default -> {
+                err.println("lvs4j: unknown command " + verb + " (try help)");
+                yield 2;
+            }
+        };
+    }
+
+    int sysctl(List<String> args, PrintStream out, PrintStream err) {
+        Map<String, Long> all = director.sysctls();
+        if (args.isEmpty()) {
+            all.forEach((k, v) -> out.println(k + " = " + v));
+            return 0;
+        }
+        String name = args.get(0);
+        if (!all.containsKey(name)) {
+            err.println("lvs4j: sysctl: unknown name " + name + " (known: " + String.join(", ", all.keySet()) + ")");
+            return 2;
+        }
+        if (args.size() == 1) {
+            out.println(name + " = " + all.get(name));
+            return 0;
+        }
+        if (args.size() > 2) {
+            err.println("lvs4j: sysctl: too many arguments; usage: sysctl [NAME [VALUE]]");
+            return 2;
+        }
+        long value;
+        try {
+            value = Long.parseLong(args.get(1));
+        } catch (NumberFormatException e) {
+            err.println("lvs4j: sysctl " + name + ": `" + args.get(1) + "' is not a number");
+            return 2;
+        }
+        try {
+            director.setSysctl(name, value);
+        } catch (IllegalArgumentException e) {
+            err.println("lvs4j: sysctl: " + e.getMessage());
+            return 2;
+        }
+        out.println(name + " = " + director.sysctls().get(name));
+        return 0;
+    }
+
+    int server(List<String> args, PrintStream err) {
+        AdminState state = args.isEmpty() ? null : switch (args.get(0)) {
+            case "ready" -> AdminState.READY;
+            case "drain" -> AdminState.DRAIN;
+            case "maint" -> AdminState.MAINT;
+            default -> null;
+        };
+        if (state == null) {
+            err.println("lvs4j: server: usage: server ready|drain|maint -t|-u VIP:PORT -r RIP[:PORT]");
+            return 2;
+        }
+        return ipvsadm.setAdminState(state, args.subList(1, args.size()), err);
+    }
+
+    int schedulers(PrintStream out) {
+        director.schedulers().forEach(out::println);
+        return 0;
+    }
+
+    int stop(PrintStream out) {
+        out.println("stopping: draining connections, saving the table");
+        lifecycle.stopAsync();
+        return 0;
+    }
+
+    // Gogo entry points: Gogo redirects System.out/err to the session per thread.
+
+    @Descriptor("run an ipvsadm command line")
+    public void ipvsadm(@Descriptor("ipvsadm arguments") String... args) {
+        gogo("ipvsadm", args);
+    }
+
+    @Descriptor("show or set a tunable")
+    public void sysctl(@Descriptor("[NAME [VALUE]]") String... args) {
+        gogo("sysctl", args);
+    }
+
+    @Descriptor("set a real server's admin state: ready|drain|maint -t VIP:PORT -r RIP[:PORT]")
+    public void server(@Descriptor("state and server") String... args) {
+        gogo("server", args);
+    }
+
+    @Descriptor("list the registered schedulers")
+    public void schedulers() {
+        gogo("schedulers");
+    }
+
+    @Descriptor("stop the director gracefully")
+    public void stop() {
+        gogo("stop");
+    }
+
+    @Descriptor("list the lvs commands")
+    public void help() {
+        gogo("help");
+    }
+
+    private void gogo(String verb, String... args) {
+        String[] argv = new String[args.length + 1];
+        argv[0] = verb;
+        System.arraycopy(args, 0, argv, 1, args.length);
+        int code = dispatch(Arrays.asList(argv), System.in, System.out, System.err);
+        if (code != 0) {
+            System.err.println("(exit " + code + ")");
+        }
+    }
+}
