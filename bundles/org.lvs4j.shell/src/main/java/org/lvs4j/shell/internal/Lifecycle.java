@@ -54,28 +54,27 @@ public class Lifecycle {
         }
     }
 
-    /** {@code lvs:stop}: stop in the background and exit 0. */
+    /**
+     * {@code lvs:stop}: begins the JVM's shutdown, whose hook stops the framework as for a signal. Stopping the
+     * framework first would let the bnd launcher end the JVM with its own status before ours.
+     */
     public void stopAsync() {
-        Thread t = new Thread(() -> {
-            stopFramework("stop command");
-            System.exit(0);
-        }, "lvs4j-stop");
-        t.start();
+        Thread.ofPlatform().name("lvs4j-stop").start(() -> System.exit(0));
     }
 
-    /** SIGTERM or SIGINT: stop the same way, then end with status 0 instead of the signal's 143/130. */
+    /** Shutdown (SIGTERM, SIGINT or lvs:stop): stop gracefully, then end with 0 instead of the signal's 143/130. */
     private void onSignal() {
-        if (stopFramework("signal")) {
+        if (stopFramework()) {
             Runtime.getRuntime().halt(0);
         }
     }
 
     /** Stops the framework once; true for the caller that did it. */
-    private boolean stopFramework(String why) {
+    private boolean stopFramework() {
         if (!stopping.compareAndSet(false, true)) {
             return false;
         }
-        LOG.info("stopping ({}): draining for up to {} s", why, graceMillis / 1000);
+        LOG.info("stopping: draining for up to {} s", graceMillis / 1000);
         try {
             framework.stop();
             framework.waitForStop(graceMillis + 20_000);
