@@ -3,7 +3,7 @@
 
 The expected text is produced here with Python's printf-style formatting and ipvsadm 1.31's own format strings
 (ipvsadm.c: print_title, print_service_entry, print_largenum, print_conn, list_timeout), so the goldens do not
-come from the Java formatter they check. The tables described here must match ListingGoldenTest's scenarios.
+come from the Java formatter they check. The tables described here must match HowToListingTest and MixedListingTest's scenarios.
 Run: python3 generate.py (writes *.txt next to this file).
 """
 import os

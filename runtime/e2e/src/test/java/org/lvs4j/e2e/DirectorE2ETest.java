@@ -124,8 +124,11 @@ class DirectorE2ETest {
         assertTrue(before.contains("127.0.0.12:23                FullNat 1      0          0          "
                 + "[no forwarder] [drain]"), before);
 
+        long pid = a.pid();
+        assertEquals(Long.toString(pid), Files.readString(a.stateDir.resolve("lvs4j.pid")).trim());
         assertEquals(0, a.stop(), "SIGTERM ends the director with status 0");
         assertFalse(Files.exists(a.socket()), "the control socket is removed at stop");
+        assertFalse(Files.exists(a.stateDir.resolve("lvs4j.pid")), "the pid file is removed at stop");
         assertTrue(Files.readString(a.stateDir.resolve("ipvsadm.rules")).startsWith("--set 3600 120 60\n"));
 
         a = new Appliance(a.stateDir).start();

@@ -24,6 +24,7 @@ public class Lifecycle {
     private static final Logger LOG = LoggerFactory.getLogger(Lifecycle.class);
 
     private final Framework framework;
+    private final String stateDir;
     private final long graceMillis;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final Thread hook;
@@ -31,6 +32,7 @@ public class Lifecycle {
     @Activate
     public Lifecycle(BundleContext context) {
         this.framework = (Framework) context.getBundle(0);
+        this.stateDir = context.getProperty("lvs4j.state.dir");
         String grace = context.getProperty(GRACE);
         long g = 10;
         try {
@@ -65,7 +67,23 @@ public class Lifecycle {
     /** Shutdown (SIGTERM, SIGINT or lvs:stop): stop gracefully, then end with 0 instead of the signal's 143/130. */
     private void onSignal() {
         if (stopFramework()) {
+            removePidFile();
             Runtime.getRuntime().halt(0);
+        }
+    }
+
+    /** ./lvs4j run writes STATE/lvs4j.pid with the JVM's pid; a clean stop takes it away. */
+    private void removePidFile() {
+        if (stateDir == null) {
+            return;
+        }
+        java.nio.file.Path pid = java.nio.file.Path.of(stateDir, "lvs4j.pid");
+        try {
+            if (java.nio.file.Files.readString(pid).trim().equals(Long.toString(ProcessHandle.current().pid()))) {
+                java.nio.file.Files.delete(pid);
+            }
+        } catch (java.io.IOException e) {
+            // no pid file (not started by ./lvs4j run) or already gone
         }
     }
 
