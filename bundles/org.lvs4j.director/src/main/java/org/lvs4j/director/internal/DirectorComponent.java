@@ -3,22 +3,13 @@ package org.lvs4j.director.internal;
 import java.io.IOException;
 import java.util.Dictionary;
 import java.util.Hashtable;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-import org.lvs4j.api.BatchException;
-import org.lvs4j.api.ConnectionEntry;
 import org.lvs4j.api.Director;
 import org.lvs4j.api.ForwardMethod;
-import org.lvs4j.api.ServiceKey;
-import org.lvs4j.api.ServiceStatus;
-import org.lvs4j.api.TableChange;
-import org.lvs4j.api.TableException;
-import org.lvs4j.api.Timeouts;
 import org.lvs4j.api.forward.Forwarder;
 import org.lvs4j.api.scheduler.Scheduler;
 import org.osgi.framework.Constants;
@@ -40,16 +31,19 @@ import org.slf4j.LoggerFactory;
  * the tunables from ConfigurationAdmin (PID {@value #PID}; keys are the sysctl names).
  */
 @Component(immediate = true, service = Director.class, configurationPid = DirectorComponent.PID)
-public class DirectorComponent implements Director {
+public class DirectorComponent extends TableDirector {
 
     public static final String PID = "org.lvs4j.director";
     private static final Logger LOG = LoggerFactory.getLogger(DirectorComponent.class);
 
-    private final Table table = new Table(Clock.SYSTEM, LocalAddresses::isLocal);
     private ScheduledExecutorService timer;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ConfigurationAdmin configurationAdmin;
+
+    public DirectorComponent() {
+        super(new Table(Clock.SYSTEM, LocalAddresses::isLocal));
+    }
 
     @Activate
     void activate(Map<String, Object> properties) {
@@ -94,11 +88,6 @@ public class DirectorComponent implements Director {
                 LOG.error("configuration {}: {} ignored: {}", PID, name, e.getMessage());
             }
         }
-    }
-
-    /** The table behind this service, for engines in the same framework. */
-    public Table table() {
-        return table;
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -146,44 +135,10 @@ public class DirectorComponent implements Director {
         return m;
     }
 
-    @Override
-    public void apply(TableChange change) throws TableException {
-        table.apply(change);
-    }
-
-    @Override
-    public void apply(List<? extends TableChange> changes) throws BatchException {
-        table.apply(changes);
-    }
-
-    @Override
-    public List<ServiceStatus> services() {
-        return table.services();
-    }
-
-    @Override
-    public Optional<ServiceStatus> service(ServiceKey key) {
-        return table.service(key);
-    }
-
-    @Override
-    public List<ConnectionEntry> connections() {
-        return table.connections();
-    }
-
-    @Override
-    public Timeouts timeouts() {
-        return table.timeouts();
-    }
-
-    @Override
-    public Map<String, Long> sysctls() {
-        return table.sysctls().snapshot();
-    }
-
+    /** Sets the tunable and keeps it in ConfigurationAdmin, so it survives restarts. */
     @Override
     public void setSysctl(String name, long value) {
-        table.sysctls().set(name, value);
+        super.setSysctl(name, value);
         ConfigurationAdmin cm = configurationAdmin;
         if (cm == null) {
             LOG.warn("sysctl {} = {} is not kept across restarts: no ConfigurationAdmin", name, value);
@@ -200,20 +155,5 @@ public class DirectorComponent implements Director {
         } catch (IOException e) {
             LOG.error("sysctl {} = {} could not be saved", name, value, e);
         }
-    }
-
-    @Override
-    public List<String> schedulers() {
-        return table.schedulerNames();
-    }
-
-    @Override
-    public void addChangeListener(Runnable listener) {
-        table.addChangeListener(listener);
-    }
-
-    @Override
-    public void removeChangeListener(Runnable listener) {
-        table.removeChangeListener(listener);
     }
 }

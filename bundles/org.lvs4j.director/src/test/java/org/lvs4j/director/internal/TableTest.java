@@ -32,7 +32,7 @@ import org.lvs4j.api.TableChange.EditRealServer;
 import org.lvs4j.api.TableException;
 import org.lvs4j.api.TableException.Reason;
 import org.lvs4j.director.internal.Fixtures.ManualClock;
-import org.lvs4j.director.internal.Fixtures.RoundRobin;
+import org.lvs4j.scheduler.rr.RoundRobinScheduler;
 
 /** The table's editing rules: what IPVS refuses, list order, batches, engines and plug-ins coming and going. */
 class TableTest {
@@ -159,7 +159,7 @@ class TableTest {
         CompletableFuture<Void> ready = t.schedulerReady(svc);
         assertFalse(ready.isDone());
 
-        RoundRobin rr = new RoundRobin();
+        RoundRobinScheduler rr = new RoundRobinScheduler();
         t.addScheduler("rr", rr, 0, 7);
         assertTrue(ready.isDone(), "waiting connections go on when the scheduler registers");
         assertFalse(t.services().get(0).schedulerMissing());
@@ -177,7 +177,7 @@ class TableTest {
         table.apply(new AddRealServer(vip, server("10.0.0.1", 80, ForwardMethod.DROUTE, 1)));
         VirtualService svc = table.virtualService(vip);
         var first = svc.scheduler;
-        RoundRobin better = new RoundRobin();
+        RoundRobinScheduler better = new RoundRobinScheduler();
         table.addScheduler("rr", better, 10, 9);
         assertSame(better, svc.schedulerSource);
         table.removeScheduler(better);

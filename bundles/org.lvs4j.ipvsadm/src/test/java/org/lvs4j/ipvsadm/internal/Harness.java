@@ -11,28 +11,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-import org.lvs4j.api.BatchException;
-import org.lvs4j.api.ConnectionEntry;
 import org.lvs4j.api.Director;
-import org.lvs4j.api.ServiceKey;
-import org.lvs4j.api.ServiceStatus;
-import org.lvs4j.api.TableChange;
-import org.lvs4j.api.TableException;
-import org.lvs4j.api.Timeouts;
-import org.lvs4j.api.scheduler.Change;
 import org.lvs4j.api.scheduler.Flow;
-import org.lvs4j.api.scheduler.RealServer;
-import org.lvs4j.api.scheduler.Scheduler;
-import org.lvs4j.api.scheduler.SchedulerInstance;
 import org.lvs4j.director.internal.Clock;
 import org.lvs4j.director.internal.Table;
+import org.lvs4j.director.internal.TableDirector;
+import org.lvs4j.scheduler.rr.RoundRobinScheduler;
 
 /**
- * A real director table (with a manual clock and private /etc/hosts and /etc/services) driven through ipvsadm's
+ * A real director table with the real rr scheduler (and a manual clock and private /etc/hosts and /etc/services) driven through ipvsadm's
  * command lines, capturing output and exit codes.
  */
 final class Harness {
@@ -73,7 +62,7 @@ final class Harness {
         execution = new Execution(director, names);
         long order = 1;
         for (String s : schedulers) {
-            table.addScheduler(s, new RoundRobin(), 0, order++);
+            table.addScheduler(s, new RoundRobinScheduler(), 0, order++);
         }
     }
 
@@ -111,100 +100,6 @@ final class Harness {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    /** IPVS rr: the next usable server after the last pick, in list order (newest first). */
-    static final class RoundRobin implements Scheduler {
-        @Override
-        public SchedulerInstance newInstance(org.lvs4j.api.scheduler.ServiceContext service) {
-            return new SchedulerInstance() {
-                volatile List<RealServer> list = List.of();
-                int last = -1;
-
-                @Override
-                public void update(List<RealServer> servers, Change change) {
-                    list = servers;
-                    last = -1;
-                }
-
-                @Override
-                public synchronized RealServer pick(Flow flow) {
-                    List<RealServer> l = list;
-                    for (int i = 1; i <= l.size(); i++) {
-                        int idx = (last + i) % l.size();
-                        if (l.get(idx).weight() > 0 && !l.get(idx).overloaded()) {
-                            last = idx;
-                            return l.get(idx);
-                        }
-                    }
-                    return null;
-                }
-            };
-        }
-    }
-
-    /** The Director service over a bare table, as the director bundle's component provides it. */
-    static final class TableDirector implements Director {
-        private final Table table;
-
-        TableDirector(Table table) {
-            this.table = table;
-        }
-
-        @Override
-        public void apply(TableChange change) throws TableException {
-            table.apply(change);
-        }
-
-        @Override
-        public void apply(List<? extends TableChange> changes) throws BatchException {
-            table.apply(changes);
-        }
-
-        @Override
-        public List<ServiceStatus> services() {
-            return table.services();
-        }
-
-        @Override
-        public Optional<ServiceStatus> service(ServiceKey key) {
-            return table.service(key);
-        }
-
-        @Override
-        public List<ConnectionEntry> connections() {
-            return table.connections();
-        }
-
-        @Override
-        public Timeouts timeouts() {
-            return table.timeouts();
-        }
-
-        @Override
-        public Map<String, Long> sysctls() {
-            return table.sysctls().snapshot();
-        }
-
-        @Override
-        public void setSysctl(String name, long value) {
-            table.sysctls().set(name, value);
-        }
-
-        @Override
-        public List<String> schedulers() {
-            return table.schedulerNames();
-        }
-
-        @Override
-        public void addChangeListener(Runnable listener) {
-            table.addChangeListener(listener);
-        }
-
-        @Override
-        public void removeChangeListener(Runnable listener) {
-            table.removeChangeListener(listener);
         }
     }
 }
