@@ -1,5 +1,6 @@
 package org.lvs4j.director.internal;
 
+import org.lvs4j.api.ConnectionState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,8 +27,9 @@ final class ConnTable {
     static final int TEMPLATE_REARM_SECONDS = 60;
 
     private final ConcurrentHashMap<ConnKey, Connection> entries = new ConcurrentHashMap<>();
+    private final Table table;
     private final Clock clock;
-    private final ToIntFunction<ConnState> timeouts;
+    private final ToIntFunction<ConnectionState> timeouts;
     private final Filing[] slots = new Filing[SLOTS];
     private final Object[] slotLocks = new Object[SLOTS];
     /** The last tick whose slot was processed; written only by the expiring thread. */
@@ -44,7 +46,8 @@ final class ConnTable {
         }
     }
 
-    ConnTable(Clock clock, ToIntFunction<ConnState> timeouts) {
+    ConnTable(Table table, Clock clock, ToIntFunction<ConnectionState> timeouts) {
+        this.table = table;
         this.clock = clock;
         this.timeouts = timeouts;
         for (int i = 0; i < SLOTS; i++) {
@@ -72,8 +75,8 @@ final class ConnTable {
      * @return the new entry, or the entry already in the table under the same key (then nothing was created)
      */
     Connection create(ConnKey key, org.lvs4j.api.Protocol protocol, Destination dest, int destinationPort,
-                      boolean template, boolean onePacket, Connection control, ConnState state, int timeout) {
-        Connection c = new Connection(key, protocol, dest, dest.address, destinationPort, template, onePacket,
+                      boolean template, boolean onePacket, Connection control, ConnectionState state, int timeout) {
+        Connection c = new Connection(table, key, protocol, dest, dest.address, destinationPort, template, onePacket,
                 control, state);
         c.noOutput = dest.config.method() != org.lvs4j.api.ForwardMethod.MASQ
                 && dest.config.method() != org.lvs4j.api.ForwardMethod.FULLNAT;
@@ -101,7 +104,7 @@ final class ConnTable {
      * Moves an entry to a new state (set_tcp_state): ActiveConn/InActConn follow whether the state is active, and the
      * timeout becomes the new state's.
      */
-    void setState(Connection c, ConnState next) {
+    void setState(Connection c, ConnectionState next) {
         synchronized (c) {
             if (c.dead) {
                 return;

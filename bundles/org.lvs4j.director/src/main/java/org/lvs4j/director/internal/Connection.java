@@ -1,17 +1,24 @@
 package org.lvs4j.director.internal;
 
+import org.lvs4j.api.ConnectionState;
 import java.net.InetAddress;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
+import org.lvs4j.api.ConnectionState;
+import org.lvs4j.api.ForwardMethod;
 import org.lvs4j.api.Protocol;
+import org.lvs4j.api.ProxyProtocol;
+import org.lvs4j.api.ServiceKey;
+import org.lvs4j.api.forward.Entry;
 
 /**
  * One entry of the connection table: a client's connection (or UDP flow) bound to a real server, or a persistence
  * template (IPVS's {@code struct ip_vs_conn}). State changes and expiry are serialised on the entry itself.
  */
-public final class Connection {
+public final class Connection implements Entry {
 
+    final Table table;
     final ConnKey key;
     /** The connection's protocol; null for a template of a fwmark service. */
     final Protocol protocol;
@@ -25,7 +32,7 @@ public final class Connection {
     /** Connections scheduled through this template that are still alive (IPVS's n_control). */
     final AtomicInteger controlled = new AtomicInteger();
 
-    volatile ConnState state;
+    volatile ConnectionState state;
     /** Counted in InActConn rather than ActiveConn (IPVS's IP_VS_CONN_F_INACTIVE); every entry starts inactive. */
     volatile boolean inactive = true;
     /** Replies are not seen (direct routing, tunnel): the INPUT-ONLY rows of the TCP state table apply. */
@@ -41,8 +48,9 @@ public final class Connection {
     /** The wheel tick this entry is filed under; guarded by the entry's lock. */
     long wheelTick;
 
-    Connection(ConnKey key, Protocol protocol, Destination destination, InetAddress destinationAddress,
-               int destinationPort, boolean template, boolean onePacket, Connection control, ConnState state) {
+    Connection(Table table, ConnKey key, Protocol protocol, Destination destination, InetAddress destinationAddress,
+               int destinationPort, boolean template, boolean onePacket, Connection control, ConnectionState state) {
+        this.table = table;
         this.key = key;
         this.protocol = protocol;
         this.destination = destination;
@@ -54,8 +62,59 @@ public final class Connection {
         this.state = state;
     }
 
-    public ConnState state() {
+    @Override
+    public ConnectionState state() {
         return state;
+    }
+
+    @Override
+    public void state(ConnectionState next) {
+        table.setState(this, next);
+    }
+
+    @Override
+    public ServiceKey service() {
+        return destination.service.key;
+    }
+
+    @Override
+    public ForwardMethod method() {
+        return destination.config.method();
+    }
+
+    @Override
+    public ProxyProtocol proxyProtocol() {
+        return destination.config.proxyProtocol();
+    }
+
+    @Override
+    public void in(long bytes) {
+        table.countIn(this, bytes);
+    }
+
+    @Override
+    public void out(long bytes) {
+        table.countOut(this, bytes);
+    }
+
+    @Override
+    public void expire() {
+        table.expireNow(this);
+    }
+
+    @Override
+    public boolean expired() {
+        return dead;
+    }
+
+    @Override
+    public boolean onePacket() {
+        return onePacket;
+    }
+
+    @Override
+    public void onExpire(Runnable hook) {
+        this.onExpire = c -> hook.run();
     }
 
     public boolean isTemplate() {
@@ -66,10 +125,12 @@ public final class Connection {
         return dead;
     }
 
+    @Override
     public InetAddress destinationAddress() {
         return destinationAddress;
     }
 
+    @Override
     public int destinationPort() {
         return destinationPort;
     }
@@ -92,7 +153,8 @@ public final class Connection {
         return destination.available;
     }
 
-    public void onExpire(Consumer<Connection> hook) {
+    /** Like {@link #onExpire(Runnable)}, with the entry passed to the hook. */
+    public void onExpired(Consumer<Connection> hook) {
         this.onExpire = hook;
     }
 

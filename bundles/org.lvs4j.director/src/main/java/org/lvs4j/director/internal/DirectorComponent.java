@@ -10,7 +10,14 @@ import java.util.concurrent.TimeUnit;
 
 import org.lvs4j.api.Director;
 import org.lvs4j.api.ForwardMethod;
+import org.lvs4j.api.Engine;
+import org.lvs4j.api.ServiceKey;
+import org.lvs4j.api.forward.Admission;
+import org.lvs4j.api.forward.DataPath;
+import org.lvs4j.api.forward.Entry;
 import org.lvs4j.api.forward.Forwarder;
+import org.lvs4j.api.forward.ServiceBinder;
+import org.lvs4j.api.scheduler.Flow;
 import org.lvs4j.api.scheduler.Scheduler;
 import org.osgi.framework.Constants;
 import org.osgi.service.cm.Configuration;
@@ -30,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * The director as an OSGi service: the {@link Table} plus its clocks, the scheduler and forwarder whiteboards, and
  * the tunables from ConfigurationAdmin (PID {@value #PID}; keys are the sysctl names).
  */
-@Component(immediate = true, service = Director.class, configurationPid = DirectorComponent.PID)
-public class DirectorComponent extends TableDirector {
+@Component(immediate = true, service = {Director.class, DataPath.class}, configurationPid = DirectorComponent.PID)
+public class DirectorComponent extends TableDirector implements DataPath {
 
     public static final String PID = "org.lvs4j.director";
     private static final Logger LOG = LoggerFactory.getLogger(DirectorComponent.class);
@@ -125,6 +132,42 @@ public class DirectorComponent extends TableDirector {
             table.removeForwarder(m);
             LOG.info("forwarder {} unregistered", m.id());
         }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addBinder(ServiceBinder binder, Map<String, Object> properties) {
+        Object engine = properties.get(ServiceBinder.ENGINE);
+        try {
+            table.addBinder(Engine.valueOf(String.valueOf(engine).toUpperCase(java.util.Locale.ROOT)), binder);
+        } catch (IllegalArgumentException e) {
+            LOG.error("service binder {} has no valid {} property (socket or packet) and is ignored", binder,
+                    ServiceBinder.ENGINE);
+        }
+    }
+
+    void removeBinder(ServiceBinder binder) {
+        table.removeBinder(binder);
+    }
+
+    @Override
+    public Admission admit(Flow flow) {
+        return table.admit(flow);
+    }
+
+    @Override
+    public Admission redispatch(Entry failed, Flow flow, java.util.Collection<Entry> tried) {
+        return table.redispatch(failed, flow, tried);
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<Void> schedulerReady(ServiceKey service) {
+        return table.schedulerReady(service);
+    }
+
+    @Override
+    public long sysctl(String name) {
+        return table.sysctls().get(name);
     }
 
     private static ForwardMethod method(Forwarder f, Map<String, Object> properties) {

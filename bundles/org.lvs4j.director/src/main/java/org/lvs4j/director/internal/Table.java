@@ -1,5 +1,6 @@
 package org.lvs4j.director.internal;
 
+import org.lvs4j.api.ConnectionState;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -34,6 +35,10 @@ import org.lvs4j.api.TableException;
 import org.lvs4j.api.TableException.Reason;
 import org.lvs4j.api.Timeouts;
 import org.lvs4j.api.TunnelConfig;
+import org.lvs4j.api.forward.Admission;
+import org.lvs4j.api.forward.DataPath;
+import org.lvs4j.api.forward.Entry;
+import org.lvs4j.api.forward.ServiceBinder;
 import org.lvs4j.api.scheduler.Change;
 import org.lvs4j.api.scheduler.Flow;
 import org.lvs4j.api.scheduler.RealServer;
@@ -51,7 +56,7 @@ import org.slf4j.LoggerFactory;
  * refused edit leaves the table as it was. The data path ({@link #findService}, {@link #schedule}) takes no lock; it
  * reads volatile fields that hold immutable values.
  */
-public final class Table {
+public final class Table implements DataPath {
 
     private static final Logger LOG = LoggerFactory.getLogger(Table.class);
     /** A new TCP entry starts in NONE with 3 seconds until its first segment sets a state (ip_vs_conn_new). */
@@ -66,7 +71,9 @@ public final class Table {
     private final Map<String, List<Registered>> schedulers = new HashMap<>();
     /** Forwarding methods with a registered forwarder, and how many forwarders each has. */
     private final ConcurrentHashMap<ForwardMethod, Integer> forwarders = new ConcurrentHashMap<>();
-    private final int[] stateTimeouts = new int[ConnState.values().length];
+    /** Engines' binders; guarded by {@link #lock}. */
+    private final Map<Engine, ServiceBinder> binders = new java.util.EnumMap<>(Engine.class);
+    private final int[] stateTimeouts = new int[ConnectionState.values().length];
     private final ConnTable connections;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
@@ -76,10 +83,10 @@ public final class Table {
     public Table(Clock clock, Predicate<InetAddress> isLocal) {
         this.clock = clock;
         this.isLocal = isLocal;
-        for (ConnState s : ConnState.values()) {
+        for (ConnectionState s : ConnectionState.values()) {
             stateTimeouts[s.ordinal()] = s.defaultTimeout();
         }
-        this.connections = new ConnTable(clock, s -> stateTimeouts[s.ordinal()]);
+        this.connections = new ConnTable(this, clock, s -> stateTimeouts[s.ordinal()]);
     }
 
     public Clock clock() {
@@ -98,14 +105,11 @@ public final class Table {
     // Edits
 
     public void apply(TableChange change) throws TableException {
-        lock.lock();
         try {
-            check(change, new Model());
-            applyChecked(change);
-        } finally {
-            lock.unlock();
+            apply(List.of(change));
+        } catch (BatchException e) {
+            throw (TableException) e.getCause();
         }
-        changed(change);
     }
 
     public void apply(List<? extends TableChange> changes) throws BatchException {
@@ -117,18 +121,83 @@ public final class Table {
             Model model = new Model();
             for (int i = 0; i < changes.size(); i++) {
                 try {
+                    model.index = i;
                     check(changes.get(i), model);
                 } catch (TableException e) {
                     throw new BatchException(i, e);
                 }
             }
+            List<EngineMove> moves = engineMoves(model);
+            bindAll(moves);
             for (TableChange c : changes) {
                 applyChecked(c);
+            }
+            for (EngineMove m : moves) {
+                ServiceBinder b = m.from == null ? null : binders.get(m.from);
+                if (b != null) {
+                    unbind(b, m.key);
+                }
             }
         } finally {
             lock.unlock();
         }
         changed(changes.get(0));
+    }
+
+    /** A service whose engine changes with a batch; the change at {@code index} made it so. */
+    private record EngineMove(ServiceKey key, Engine from, Engine to, ServiceConfig config, int index) {
+    }
+
+    private List<EngineMove> engineMoves(Model m) {
+        List<EngineMove> moves = new ArrayList<>();
+        java.util.Set<ServiceKey> keys = new java.util.LinkedHashSet<>(m.touched.keySet());
+        if (m.flushed) {
+            keys.addAll(services.keySet());
+        }
+        for (ServiceKey k : keys) {
+            VirtualService live = services.get(k);
+            Engine from = live == null ? null : engine(live.destinations.stream().map(d -> d.config).toList());
+            ModelService ms = m.touched.containsKey(k) ? m.touched.get(k) : null;
+            Engine to = ms == null ? null : engine(ms.dests.values());
+            if (from != to) {
+                moves.add(new EngineMove(k, from, to, ms == null ? null : ms.config, ms == null ? 0 : ms.engineIndex));
+            }
+        }
+        return moves;
+    }
+
+    private static Engine engine(java.util.Collection<RealServerConfig> dests) {
+        return dests.isEmpty() ? null : dests.iterator().next().method().engine();
+    }
+
+    /** Binds every service that gets an engine; on the first failure undoes the binds and refuses the batch. */
+    private void bindAll(List<EngineMove> moves) throws BatchException {
+        List<EngineMove> bound = new ArrayList<>();
+        for (EngineMove m : moves) {
+            ServiceBinder b = m.to == null ? null : binders.get(m.to);
+            if (b == null) {
+                continue;
+            }
+            try {
+                b.bind(m.config);
+                bound.add(m);
+            } catch (Exception e) {
+                for (EngineMove done : bound) {
+                    unbind(binders.get(done.to), done.key);
+                }
+                String why = e.getMessage() == null ? e.toString() : e.getMessage();
+                throw new BatchException(m.index, new TableException(Reason.ENGINE_FAILED,
+                        "lvs4j: cannot bind " + m.key + ": " + why, e));
+            }
+        }
+    }
+
+    private static void unbind(ServiceBinder b, ServiceKey key) {
+        try {
+            b.unbind(key);
+        } catch (RuntimeException e) {
+            LOG.warn("unbinding {} failed", key, e);
+        }
     }
 
     private void changed(TableChange change) {
@@ -156,6 +225,8 @@ public final class Table {
     private final class Model {
         private final Map<ServiceKey, ModelService> touched = new HashMap<>();
         private boolean flushed;
+        /** Position of the change being checked. */
+        int index;
 
         ModelService get(ServiceKey key) {
             if (touched.containsKey(key)) {
@@ -194,6 +265,8 @@ public final class Table {
     private static final class ModelService {
         ServiceConfig config;
         final LinkedHashMap<VirtualService.Endpoint, RealServerConfig> dests;
+        /** The change that last gave this service an engine (for naming it when the bind fails). */
+        int engineIndex;
 
         ModelService(ServiceConfig config, LinkedHashMap<VirtualService.Endpoint, RealServerConfig> dests) {
             this.config = config;
@@ -228,6 +301,9 @@ public final class Table {
                     throw new TableException(Reason.DESTINATION_EXISTS, "Destination already exists");
                 }
                 checkRealServer(s, c.config(), null);
+                if (s.dests.isEmpty()) {
+                    s.engineIndex = m.index;
+                }
                 s.dests.put(ep, c.config());
             }
             case TableChange.EditRealServer c -> {
@@ -237,6 +313,9 @@ public final class Table {
                     throw new TableException(Reason.NO_SUCH_DESTINATION, "No such destination");
                 }
                 checkRealServer(s, c.config(), ep);
+                if (s.dests.get(ep).method().engine() != c.config().method().engine()) {
+                    s.engineIndex = m.index;
+                }
                 s.dests.put(ep, c.config());
             }
             case TableChange.DeleteRealServer c -> {
@@ -389,9 +468,9 @@ public final class Table {
             }
             case TableChange.SetTimeouts c -> {
                 Timeouts t = c.timeouts().over(timeouts());
-                stateTimeouts[ConnState.ESTABLISHED.ordinal()] = t.tcp();
-                stateTimeouts[ConnState.FIN_WAIT.ordinal()] = t.tcpFin();
-                stateTimeouts[ConnState.UDP.ordinal()] = t.udp();
+                stateTimeouts[ConnectionState.ESTABLISHED.ordinal()] = t.tcp();
+                stateTimeouts[ConnectionState.FIN_WAIT.ordinal()] = t.tcpFin();
+                stateTimeouts[ConnectionState.UDP.ordinal()] = t.udp();
             }
         }
     }
@@ -547,6 +626,40 @@ public final class Table {
         }
     }
 
+    /**
+     * An engine's binder appeared: it gets every service that already has real servers of its engine. Failures are
+     * logged; those services stay listed and keep their configuration.
+     */
+    public void addBinder(Engine engine, ServiceBinder binder) {
+        lock.lock();
+        try {
+            if (binders.putIfAbsent(engine, binder) != null) {
+                LOG.warn("a second {} engine binder is ignored", engine);
+                return;
+            }
+            for (VirtualService svc : services.values()) {
+                if (engine(svc.destinations.stream().map(d -> d.config).toList()) == engine) {
+                    try {
+                        binder.bind(svc.config);
+                    } catch (Exception e) {
+                        LOG.error("service {}: {} engine cannot take it: {}", svc.key, engine, e.getMessage());
+                    }
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public void removeBinder(ServiceBinder binder) {
+        lock.lock();
+        try {
+            binders.values().removeIf(b -> b == binder);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** A forwarder for {@code method} registered. */
     public void addForwarder(ForwardMethod method) {
         forwarders.merge(method, 1, Integer::sum);
@@ -641,7 +754,7 @@ public final class Table {
                 return Scheduled.failed(Failure.NO_DESTINATION);
             }
             int tport = vport != 0 ? dest.port : 0;
-            ct = connections.create(tkey, flow.protocol(), dest, tport, true, false, null, ConnState.NONE,
+            ct = connections.create(tkey, flow.protocol(), dest, tport, true, false, null, ConnectionState.NONE,
                     cfg.persistenceTimeout());
             // Another thread may have created the template first; then its choice stands.
             dest = ct.destination;
@@ -664,7 +777,7 @@ public final class Table {
                 flow.destinationAddress(), flow.destinationPort(), false);
         boolean udp = flow.protocol() == Protocol.UDP;
         return connections.create(key, flow.protocol(), dest, dport, false, onePacket, template,
-                udp ? ConnState.UDP : ConnState.NONE, udp ? stateTimeouts[ConnState.UDP.ordinal()] : NEW_ENTRY_TIMEOUT);
+                udp ? ConnectionState.UDP : ConnectionState.NONE, udp ? stateTimeouts[ConnectionState.UDP.ordinal()] : NEW_ENTRY_TIMEOUT);
     }
 
     /**
@@ -770,9 +883,87 @@ public final class Table {
         if (c.control != null || c.protocol != Protocol.TCP) {
             return false;
         }
-        ConnState s = c.state;
-        return s == ConnState.TIME_WAIT || s == ConnState.CLOSE
-                || ((reuseMode & 2) != 0 && s == ConnState.FIN_WAIT && c.noOutput);
+        ConnectionState s = c.state;
+        return s == ConnectionState.TIME_WAIT || s == ConnectionState.CLOSE
+                || ((reuseMode & 2) != 0 && s == ConnectionState.FIN_WAIT && c.noOutput);
+    }
+
+    @Override
+    public Admission admit(Flow flow) {
+        VirtualService svc = findService(flow.protocol(), flow.destinationAddress(), flow.destinationPort());
+        if (svc == null || svc.deleted) {
+            return Admission.refused(Admission.Refusal.NO_SERVICE);
+        }
+        Connection existing = connections.get(new ConnKey(flow.protocol().number(), flow.sourceAddress(),
+                flow.sourcePort(), flow.destinationAddress(), flow.destinationPort(), false));
+        switch (reuse(existing)) {
+            case EXISTING -> {
+                return Admission.of(existing);
+            }
+            case DROP -> {
+                return Admission.refused(Admission.Refusal.DROP);
+            }
+            case SCHEDULE -> {
+                // a new entry below
+            }
+        }
+        return admission(schedule(svc, flow));
+    }
+
+    private static Admission admission(Scheduled s) {
+        if (s.connection() != null) {
+            return Admission.of(s.connection());
+        }
+        return Admission.refused(switch (s.failure()) {
+            case NO_SCHEDULER -> Admission.Refusal.NO_SCHEDULER;
+            case NO_DESTINATION -> Admission.Refusal.NO_DESTINATION;
+            case SERVICE_GONE -> Admission.Refusal.NO_SERVICE;
+        });
+    }
+
+    @Override
+    public Admission redispatch(Entry failed, Flow flow, java.util.Collection<Entry> tried) {
+        Connection f = (Connection) failed;
+        java.util.Set<Destination> exclude = new java.util.HashSet<>();
+        exclude.add(f.destination);
+        for (Entry e : tried) {
+            exclude.add(((Connection) e).destination);
+        }
+        if (f.control != null) {
+            connections.invalidate(f.control); // the client's next connections follow the new choice
+        }
+        connections.expireNow(f);
+        VirtualService svc = f.destination.service;
+        // Each pick moves the scheduler on; one more pick than there are servers visits them all.
+        for (int i = 0; i <= svc.destinations.size(); i++) {
+            Scheduled s = schedule(svc, flow);
+            if (s.connection() == null) {
+                return admission(s);
+            }
+            Connection c = s.connection();
+            if (!exclude.contains(c.destination)) {
+                return Admission.of(c);
+            }
+            if (c.control != null) {
+                connections.invalidate(c.control);
+            }
+            connections.expireNow(c);
+        }
+        return Admission.refused(Admission.Refusal.NO_DESTINATION);
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<Void> schedulerReady(ServiceKey key) {
+        VirtualService svc = services.get(key);
+        if (svc == null) {
+            return CompletableFuture.failedStage(new CancellationException("no service " + key));
+        }
+        return svc.schedulerReady.minimalCompletionStage();
+    }
+
+    @Override
+    public long sysctl(String name) {
+        return sysctls.get(name);
     }
 
     /** Looks up a connection by its client and virtual endpoints. */
@@ -781,7 +972,7 @@ public final class Table {
     }
 
     /** Moves a connection to a new state, keeping ActiveConn/InActConn and its timeout as IPVS does. */
-    public void setState(Connection c, ConnState state) {
+    public void setState(Connection c, ConnectionState state) {
         connections.setState(c, state);
     }
 
@@ -850,8 +1041,8 @@ public final class Table {
     }
 
     public Timeouts timeouts() {
-        return new Timeouts(stateTimeouts[ConnState.ESTABLISHED.ordinal()],
-                stateTimeouts[ConnState.FIN_WAIT.ordinal()], stateTimeouts[ConnState.UDP.ordinal()]);
+        return new Timeouts(stateTimeouts[ConnectionState.ESTABLISHED.ordinal()],
+                stateTimeouts[ConnectionState.FIN_WAIT.ordinal()], stateTimeouts[ConnectionState.UDP.ordinal()]);
     }
 
     public List<ServiceStatus> services() {

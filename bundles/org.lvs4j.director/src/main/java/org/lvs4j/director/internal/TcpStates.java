@@ -1,14 +1,16 @@
 package org.lvs4j.director.internal;
 
-import static org.lvs4j.director.internal.ConnState.CLOSE;
-import static org.lvs4j.director.internal.ConnState.CLOSE_WAIT;
-import static org.lvs4j.director.internal.ConnState.ESTABLISHED;
-import static org.lvs4j.director.internal.ConnState.FIN_WAIT;
-import static org.lvs4j.director.internal.ConnState.LAST_ACK;
-import static org.lvs4j.director.internal.ConnState.LISTEN;
-import static org.lvs4j.director.internal.ConnState.SYN_RECV;
-import static org.lvs4j.director.internal.ConnState.SYN_SENT;
-import static org.lvs4j.director.internal.ConnState.TIME_WAIT;
+import static org.lvs4j.api.ConnectionState.CLOSE;
+import static org.lvs4j.api.ConnectionState.CLOSE_WAIT;
+import static org.lvs4j.api.ConnectionState.ESTABLISHED;
+import static org.lvs4j.api.ConnectionState.FIN_WAIT;
+import static org.lvs4j.api.ConnectionState.LAST_ACK;
+import static org.lvs4j.api.ConnectionState.LISTEN;
+import static org.lvs4j.api.ConnectionState.SYN_RECV;
+import static org.lvs4j.api.ConnectionState.SYN_SENT;
+import static org.lvs4j.api.ConnectionState.TIME_WAIT;
+
+import org.lvs4j.api.ConnectionState;
 
 /**
  * IPVS's TCP state machine (ip_vs_proto_tcp.c, {@code tcp_states}): the next state is a table lookup by the
@@ -36,20 +38,20 @@ public final class TcpStates {
     public static final int RST = 0x04;
     public static final int ACK = 0x10;
 
-    private static final ConnState sNO = ConnState.NONE;
-    private static final ConnState sES = ESTABLISHED;
-    private static final ConnState sSS = SYN_SENT;
-    private static final ConnState sSR = SYN_RECV;
-    private static final ConnState sFW = FIN_WAIT;
-    private static final ConnState sTW = TIME_WAIT;
-    private static final ConnState sCL = CLOSE;
-    private static final ConnState sCW = CLOSE_WAIT;
-    private static final ConnState sLA = LAST_ACK;
-    private static final ConnState sLI = LISTEN;
-    private static final ConnState sSA = ConnState.SYNACK;
+    private static final ConnectionState sNO = ConnectionState.NONE;
+    private static final ConnectionState sES = ESTABLISHED;
+    private static final ConnectionState sSS = SYN_SENT;
+    private static final ConnectionState sSR = SYN_RECV;
+    private static final ConnectionState sFW = FIN_WAIT;
+    private static final ConnectionState sTW = TIME_WAIT;
+    private static final ConnectionState sCL = CLOSE;
+    private static final ConnectionState sCW = CLOSE_WAIT;
+    private static final ConnectionState sLA = LAST_ACK;
+    private static final ConnectionState sLI = LISTEN;
+    private static final ConnectionState sSA = ConnectionState.SYNACK;
 
     // [row][current state] where row = direction offset (0 input, 4 output, 8 input-only) + event (syn, fin, ack, rst).
-    private static final ConnState[][] TABLE = {
+    private static final ConnectionState[][] TABLE = {
         // INPUT    sNO  sES  sSS  sSR  sFW  sTW  sCL  sCW  sLA  sLI  sSA
         /* syn */ {sSR, sES, sES, sSR, sSR, sSR, sSR, sSR, sSR, sSR, sSR},
         /* fin */ {sCL, sCW, sSS, sTW, sTW, sTW, sCL, sCW, sLA, sLI, sTW},
@@ -78,7 +80,7 @@ public final class TcpStates {
      * @param inputOnly no reply has been seen and none is expected (the connection's NOOUTPUT flag)
      * @param flags     the segment's flags ({@link #SYN}, {@link #FIN}, {@link #ACK}, {@link #RST} bits)
      */
-    public static ConnState next(ConnState current, Direction direction, boolean inputOnly, int flags) {
+    public static ConnectionState next(ConnectionState current, Direction direction, boolean inputOnly, int flags) {
         int event;
         if ((flags & RST) != 0) {
             event = 3;

@@ -1,5 +1,6 @@
 package org.lvs4j.director.internal;
 
+import org.lvs4j.api.ConnectionState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -59,16 +60,16 @@ class ConnectionTableTest {
     void onlyEstablishedCountsAsActive() throws Exception {
         VirtualService svc = service(vip, "10.0.0.1");
         Connection c = table.schedule(svc, flow(vip, "192.0.2.1", 40000)).connection();
-        assertEquals(ConnState.NONE, c.state());
+        assertEquals(ConnectionState.NONE, c.state());
         assertEquals(0, status(vip, "10.0.0.1").activeConns());
         assertEquals(1, status(vip, "10.0.0.1").inactiveConns());
 
-        table.setState(c, ConnState.SYN_RECV);
+        table.setState(c, ConnectionState.SYN_RECV);
         assertEquals(1, status(vip, "10.0.0.1").inactiveConns());
-        table.setState(c, ConnState.ESTABLISHED);
+        table.setState(c, ConnectionState.ESTABLISHED);
         assertEquals(1, status(vip, "10.0.0.1").activeConns());
         assertEquals(0, status(vip, "10.0.0.1").inactiveConns());
-        table.setState(c, ConnState.FIN_WAIT);
+        table.setState(c, ConnectionState.FIN_WAIT);
         assertEquals(0, status(vip, "10.0.0.1").activeConns());
         assertEquals(1, status(vip, "10.0.0.1").inactiveConns());
         assertEquals(1, status(vip, "10.0.0.1").stats().conns());
@@ -79,11 +80,11 @@ class ConnectionTableTest {
         VirtualService svc = service(vip, "10.0.0.1");
         Connection c = table.schedule(svc, flow(vip, "192.0.2.1", 40000)).connection();
         List<Connection> expired = new ArrayList<>();
-        c.onExpire(expired::add);
-        table.setState(c, ConnState.ESTABLISHED);
+        c.onExpired(expired::add);
+        table.setState(c, ConnectionState.ESTABLISHED);
         advance(899);
         assertEquals(1, table.connectionCount());
-        table.setState(c, ConnState.FIN_WAIT);
+        table.setState(c, ConnectionState.FIN_WAIT);
         ConnectionEntry e = table.connections().get(0);
         assertEquals("FIN_WAIT", e.state());
         assertEquals(120, e.expiresSeconds());
@@ -99,7 +100,7 @@ class ConnectionTableTest {
     void refreshingPostponesExpiry() throws Exception {
         VirtualService svc = service(vip, "10.0.0.1");
         Connection c = table.schedule(svc, flow(vip, "192.0.2.1", 40000)).connection();
-        table.setState(c, ConnState.ESTABLISHED);
+        table.setState(c, ConnectionState.ESTABLISHED);
         for (int i = 0; i < 5; i++) {
             advance(800);
             table.countIn(c, 100);
@@ -116,13 +117,13 @@ class ConnectionTableTest {
         assertEquals(new Timeouts(3600, 120, 60), table.timeouts());
         VirtualService svc = service(vip, "10.0.0.1");
         Connection c = table.schedule(svc, flow(vip, "192.0.2.1", 40000)).connection();
-        table.setState(c, ConnState.ESTABLISHED);
+        table.setState(c, ConnectionState.ESTABLISHED);
         assertEquals(3600, table.connections().get(0).expiresSeconds());
 
         ServiceKey dns = udp("10.0.0.100", 53);
         VirtualService u = service(dns, "10.0.0.1");
         Connection f = table.schedule(u, flow(dns, "192.0.2.1", 5353)).connection();
-        assertEquals(ConnState.UDP, f.state());
+        assertEquals(ConnectionState.UDP, f.state());
         assertEquals(0, status(dns, "10.0.0.1").activeConns());
         assertEquals(1, status(dns, "10.0.0.1").inactiveConns(), "UDP flows are always inactive");
         advance(61);
@@ -206,10 +207,10 @@ class ConnectionTableTest {
         table.apply(new AddRealServer(vip, server("10.0.0.1", 80, ForwardMethod.MASQ, 1)));
         VirtualService svc = table.virtualService(vip);
         Connection c = table.schedule(svc, flow(vip, "192.0.2.1", 40000)).connection();
-        table.setState(c, ConnState.ESTABLISHED);
+        table.setState(c, ConnectionState.ESTABLISHED);
         advance(31);
         assertEquals(2, table.connectionCount(), "a template with live connections is re-armed");
-        table.setState(c, ConnState.CLOSE);
+        table.setState(c, ConnectionState.CLOSE);
         advance(11);
         assertEquals(1, table.connectionCount(), "the connection went after CLOSE's 10 s");
         advance(60);
@@ -299,15 +300,15 @@ class ConnectionTableTest {
     void connReuseReschedulesTimeWaitButNotEstablished() throws Exception {
         VirtualService svc = service(vip, "10.0.0.1");
         Connection c = table.schedule(svc, flow(vip, "192.0.2.1", 40000)).connection();
-        table.setState(c, ConnState.ESTABLISHED);
+        table.setState(c, ConnectionState.ESTABLISHED);
         assertEquals(Table.Reuse.EXISTING, table.reuse(c));
-        table.setState(c, ConnState.TIME_WAIT);
+        table.setState(c, ConnectionState.TIME_WAIT);
         assertEquals(Table.Reuse.SCHEDULE, table.reuse(c));
         assertTrue(c.isDead());
 
         table.sysctls().set("conn_reuse_mode", 0);
         Connection d = table.schedule(svc, flow(vip, "192.0.2.1", 40000)).connection();
-        table.setState(d, ConnState.TIME_WAIT);
+        table.setState(d, ConnectionState.TIME_WAIT);
         assertEquals(Table.Reuse.EXISTING, table.reuse(d), "mode 0 pins a reused port to its old server");
     }
 
@@ -315,7 +316,7 @@ class ConnectionTableTest {
     void packetsOfADeletedServerAreDroppedUnlessExpireNodestConn() throws Exception {
         VirtualService svc = service(vip, "10.0.0.1", "10.0.0.2");
         Connection c = table.schedule(svc, flow(vip, "192.0.2.1", 40000)).connection();
-        table.setState(c, ConnState.ESTABLISHED);
+        table.setState(c, ConnectionState.ESTABLISHED);
         table.apply(new TableChange.DeleteRealServer(vip, c.destinationAddress(), 80));
         assertEquals(Table.Reuse.DROP, table.reuse(c));
         assertFalse(c.isDead());
@@ -367,18 +368,18 @@ class ConnectionTableTest {
         var in = TcpStates.Direction.INPUT;
         var out = TcpStates.Direction.OUTPUT;
         // NAT: both directions seen.
-        assertEquals(ConnState.SYN_RECV, TcpStates.next(ConnState.NONE, in, false, TcpStates.SYN));
-        assertEquals(ConnState.SYN_RECV,
-                TcpStates.next(ConnState.SYN_RECV, out, false, TcpStates.SYN | TcpStates.ACK));
-        assertEquals(ConnState.ESTABLISHED, TcpStates.next(ConnState.SYN_RECV, in, false, TcpStates.ACK));
-        assertEquals(ConnState.CLOSE_WAIT,
-                TcpStates.next(ConnState.ESTABLISHED, in, false, TcpStates.FIN | TcpStates.ACK));
-        assertEquals(ConnState.TIME_WAIT, TcpStates.next(ConnState.CLOSE_WAIT, out, false, TcpStates.FIN));
+        assertEquals(ConnectionState.SYN_RECV, TcpStates.next(ConnectionState.NONE, in, false, TcpStates.SYN));
+        assertEquals(ConnectionState.SYN_RECV,
+                TcpStates.next(ConnectionState.SYN_RECV, out, false, TcpStates.SYN | TcpStates.ACK));
+        assertEquals(ConnectionState.ESTABLISHED, TcpStates.next(ConnectionState.SYN_RECV, in, false, TcpStates.ACK));
+        assertEquals(ConnectionState.CLOSE_WAIT,
+                TcpStates.next(ConnectionState.ESTABLISHED, in, false, TcpStates.FIN | TcpStates.ACK));
+        assertEquals(ConnectionState.TIME_WAIT, TcpStates.next(ConnectionState.CLOSE_WAIT, out, false, TcpStates.FIN));
         // Direct routing: replies never seen, INPUT-ONLY rows.
-        assertEquals(ConnState.FIN_WAIT, TcpStates.next(ConnState.ESTABLISHED, in, true, TcpStates.FIN));
-        assertEquals(ConnState.CLOSE, TcpStates.next(ConnState.SYNACK, in, true, TcpStates.RST));
-        assertEquals(ConnState.SYN_RECV, TcpStates.next(ConnState.SYNACK, in, false, TcpStates.RST));
-        assertEquals(ConnState.CLOSE, TcpStates.next(ConnState.ESTABLISHED, in, false, 0), "no flags: CLOSE");
+        assertEquals(ConnectionState.FIN_WAIT, TcpStates.next(ConnectionState.ESTABLISHED, in, true, TcpStates.FIN));
+        assertEquals(ConnectionState.CLOSE, TcpStates.next(ConnectionState.SYNACK, in, true, TcpStates.RST));
+        assertEquals(ConnectionState.SYN_RECV, TcpStates.next(ConnectionState.SYNACK, in, false, TcpStates.RST));
+        assertEquals(ConnectionState.CLOSE, TcpStates.next(ConnectionState.ESTABLISHED, in, false, 0), "no flags: CLOSE");
     }
 
     @Test
@@ -388,9 +389,9 @@ class ConnectionTableTest {
         Connection c = table.schedule(table.virtualService(vip), flow(vip, "192.0.2.1", 40000)).connection();
         table.tcpSegment(c, TcpStates.Direction.INPUT, TcpStates.SYN);
         table.tcpSegment(c, TcpStates.Direction.INPUT, TcpStates.ACK);
-        assertEquals(ConnState.ESTABLISHED, c.state());
+        assertEquals(ConnectionState.ESTABLISHED, c.state());
         table.tcpSegment(c, TcpStates.Direction.INPUT, TcpStates.FIN | TcpStates.ACK);
-        assertEquals(ConnState.FIN_WAIT, c.state());
+        assertEquals(ConnectionState.FIN_WAIT, c.state());
         assertEquals(Table.Reuse.SCHEDULE.equals(table.reuse(c)), false, "FIN_WAIT is reused only with bit 2");
         table.sysctls().set("conn_reuse_mode", 3);
         assertEquals(Table.Reuse.SCHEDULE, table.reuse(c));

@@ -1,5 +1,6 @@
 package org.lvs4j.director.internal;
 
+import org.lvs4j.api.ConnectionState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -191,7 +192,7 @@ class TableTest {
         table.apply(new AddRealServer(vip, server("10.0.0.1", 80, ForwardMethod.MASQ, 1)));
         VirtualService svc = table.virtualService(vip);
         Connection c = table.schedule(svc, flow(vip, "192.0.2.1", 1000)).connection();
-        table.setState(c, ConnState.ESTABLISHED);
+        table.setState(c, ConnectionState.ESTABLISHED);
         table.apply(new DeleteRealServer(vip, ip("10.0.0.1"), 80));
         assertFalse(c.destinationAvailable());
         assertNull(table.schedule(svc, flow(vip, "192.0.2.1", 1001)).connection());

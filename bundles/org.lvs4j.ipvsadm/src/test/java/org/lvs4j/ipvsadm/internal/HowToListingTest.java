@@ -15,7 +15,7 @@ import org.lvs4j.api.ForwardMethod;
 import org.lvs4j.api.Protocol;
 import org.lvs4j.api.ServiceKey;
 import org.lvs4j.api.TableChange;
-import org.lvs4j.director.internal.ConnState;
+import org.lvs4j.api.ConnectionState;
 import org.lvs4j.director.internal.Connection;
 import org.lvs4j.director.internal.VirtualService;
 
@@ -40,11 +40,11 @@ class HowToListingTest {
         VirtualService svc = h.table.virtualService(
                 new ServiceKey(Protocol.TCP, InetAddress.getByName("127.7.110.1"), 23));
         Connection c1 = h.table.schedule(svc, flow("192.0.2.1", 40000)).connection();
-        h.table.setState(c1, ConnState.ESTABLISHED);
+        h.table.setState(c1, ConnectionState.ESTABLISHED);
         h.table.countIn(c1, 123456789012L);
         h.table.countOut(c1, 98765432109876L);
         Connection c2 = h.table.schedule(svc, flow("192.0.2.2", 40001)).connection();
-        h.table.setState(c2, ConnState.FIN_WAIT);
+        h.table.setState(c2, ConnectionState.FIN_WAIT);
         h.table.countIn(c2, 5000);
         h.table.countOut(c2, 123456789);
         h.table.estimate();

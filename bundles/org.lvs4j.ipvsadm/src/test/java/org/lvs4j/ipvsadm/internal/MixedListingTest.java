@@ -15,7 +15,7 @@ import org.lvs4j.api.ForwardMethod;
 import org.lvs4j.api.Protocol;
 import org.lvs4j.api.ServiceKey;
 import org.lvs4j.api.TableChange;
-import org.lvs4j.director.internal.ConnState;
+import org.lvs4j.api.ConnectionState;
 import org.lvs4j.director.internal.Connection;
 import org.lvs4j.director.internal.VirtualService;
 

@@ -1,10 +1,10 @@
-package org.lvs4j.director.internal;
+package org.lvs4j.api;
 
 /**
- * Connection states with IPVS's names and default timeouts (ip_vs_proto_tcp.c {@code tcp_timeouts},
+ * States of a connection-table entry with IPVS's names and default timeouts (ip_vs_proto_tcp.c {@code tcp_timeouts},
  * ip_vs_proto_udp.c). Only ESTABLISHED counts as an active connection.
  */
-public enum ConnState {
+public enum ConnectionState {
     NONE("NONE", 2),
     ESTABLISHED("ESTABLISHED", 900),
     SYN_SENT("SYN_SENT", 120),
@@ -22,7 +22,7 @@ public enum ConnState {
     private final String label;
     private final int defaultTimeout;
 
-    ConnState(String label, int defaultTimeout) {
+    ConnectionState(String label, int defaultTimeout) {
         this.label = label;
         this.defaultTimeout = defaultTimeout;
     }
@@ -37,7 +37,7 @@ public enum ConnState {
         return defaultTimeout;
     }
 
-    /** IPVS counts a connection in ActiveConn only while ESTABLISHED. */
+    /** IPVS counts an entry in ActiveConn only while ESTABLISHED. */
     public boolean active() {
         return this == ESTABLISHED;
     }
