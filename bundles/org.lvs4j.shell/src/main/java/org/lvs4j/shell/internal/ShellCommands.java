@@ -10,6 +10,8 @@ import org.apache.felix.service.command.Descriptor;
 import org.lvs4j.api.AdminState;
 import org.lvs4j.api.Director;
 import org.lvs4j.ipvsadm.Ipvsadm;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -24,6 +26,8 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=sysctl",
     "osgi.command.function=server",
     "osgi.command.function=schedulers",
+    "osgi.command.function=bundles",
+    "osgi.command.function=bundle",
     "osgi.command.function=stop",
     "osgi.command.function=help"
 })
@@ -36,6 +40,8 @@ public class ShellCommands {
               server ready|drain|maint -t|-u VIP:PORT -r RIP[:PORT]
                                                    set a real server's admin state (drain: persistent clients only)
               schedulers                           list the registered schedulers
+              bundles                              list the bundles: id, state, name, version
+              bundle start|stop|update NAME [JAR]  start, stop or update a bundle (update from JAR if given)
               stop                                 stop accepting, drain, save the table and exit
               help                                 this text
             """;
@@ -43,9 +49,12 @@ public class ShellCommands {
     private final Director director;
     private final Ipvsadm ipvsadm;
     private final Lifecycle lifecycle;
+    private final BundleContext context;
 
     @Activate
-    public ShellCommands(@Reference Director director, @Reference Ipvsadm ipvsadm, @Reference Lifecycle lifecycle) {
+    public ShellCommands(BundleContext context, @Reference Director director, @Reference Ipvsadm ipvsadm,
+                         @Reference Lifecycle lifecycle) {
+        this.context = context;
         this.director = director;
         this.ipvsadm = ipvsadm;
         this.lifecycle = lifecycle;
@@ -67,6 +76,8 @@ public class ShellCommands {
             case "sysctl" -> sysctl(args, out, err);
             case "server" -> server(args, err);
             case "schedulers" -> schedulers(out);
+            case "bundles" -> bundles(out);
+            case "bundle" -> bundle(args, out, err);
             case "stop" -> stop(out);
             case "help" -> {
                 out.print(HELP);
@@ -134,6 +145,68 @@ public class ShellCommands {
         return 0;
     }
 
+    int bundles(PrintStream out) {
+        for (Bundle b : context.getBundles()) {
+            out.printf("%4d %-9s %s %s%n", b.getBundleId(), state(b), b.getSymbolicName(), b.getVersion());
+        }
+        return 0;
+    }
+
+    private static String state(Bundle b) {
+        return switch (b.getState()) {
+            case Bundle.ACTIVE -> "active";
+            case Bundle.RESOLVED -> "resolved";
+            case Bundle.INSTALLED -> "installed";
+            case Bundle.STARTING -> "starting";
+            case Bundle.STOPPING -> "stopping";
+            default -> "uninstalled";
+        };
+    }
+
+    int bundle(List<String> args, PrintStream out, PrintStream err) {
+        if (args.size() < 2 || args.size() > 3 || !List.of("start", "stop", "update").contains(args.get(0))
+                || (args.size() == 3 && !args.get(0).equals("update"))) {
+            err.println("lvs4j: bundle: usage: bundle start|stop NAME, bundle update NAME [JAR]");
+            return 2;
+        }
+        String name = args.get(1);
+        Bundle b = java.util.Arrays.stream(context.getBundles())
+                .filter(x -> name.equals(x.getSymbolicName()) || name.equals(Long.toString(x.getBundleId())))
+                .findFirst().orElse(null);
+        if (b == null) {
+            err.println("lvs4j: bundle: no bundle " + name + " (see bundles)");
+            return 1;
+        }
+        if (b.getBundleId() == 0) {
+            err.println("lvs4j: bundle: use stop to stop the director");
+            return 2;
+        }
+        try {
+            switch (args.get(0)) {
+                case "start" -> b.start();
+                case "stop" -> b.stop();
+                default -> {
+                    if (args.size() == 3) {
+                        try (java.io.InputStream in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(args.get(2)))) {
+                            b.update(in);
+                        }
+                    } else {
+                        b.update();
+                    }
+                }
+            }
+        } catch (org.osgi.framework.BundleException | java.io.IOException e) {
+            Throwable cause = e.getCause();
+            err.println("lvs4j: bundle " + args.get(0) + " " + name + ": " + e.getMessage()
+                    + (cause != null ? " (" + cause.getMessage() + ")" : "")
+                    + (args.get(0).equals("update") && args.size() == 2
+                        ? "; name the new jar: bundle update " + name + " JAR" : ""));
+            return 1;
+        }
+        out.println(b.getSymbolicName() + " " + b.getVersion() + " " + state(b));
+        return 0;
+    }
+
     int stop(PrintStream out) {
         out.println("stopping: draining connections, saving the table");
         lifecycle.stopAsync();
@@ -160,6 +233,16 @@ public class ShellCommands {
     @Descriptor("list the registered schedulers")
     public void schedulers() {
         gogo("schedulers");
+    }
+
+    @Descriptor("list the bundles")
+    public void bundles() {
+        gogo("bundles");
+    }
+
+    @Descriptor("start, stop or update a bundle")
+    public void bundle(@Descriptor("start|stop|update NAME [JAR]") String... args) {
+        gogo("bundle", args);
     }
 
     @Descriptor("stop the director gracefully")
