@@ -1,0 +1,108 @@
+package org.lvs4j.e2e;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Real HTTP/1.1 backends on loopback addresses, each answering every request with its name and a newline, one
+ * request per connection. {@link Backend#kill()} stops one abruptly, as a crashed server would.
+ */
+final class Backends implements AutoCloseable {
+
+    private final List<Backend> all = new ArrayList<>();
+
+    /** One backend. */
+    static final class Backend {
+        final String name;
+        final InetSocketAddress address;
+        private final ServerSocket server;
+        private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+
+        Backend(String name, InetSocketAddress address) throws IOException {
+            this.name = name;
+            this.address = address;
+            this.server = new ServerSocket();
+            server.setReuseAddress(true);
+            server.bind(address, 512);
+            Thread.ofPlatform().daemon().name("backend-" + name).start(this::serve);
+        }
+
+        private void serve() {
+            byte[] response = ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + (name.length() + 1)
+                    + "\r\nConnection: close\r\n\r\n" + name + "\n").getBytes(StandardCharsets.US_ASCII);
+            while (!server.isClosed()) {
+                try {
+                    Socket s = server.accept();
+                    open.add(s);
+                    Thread.ofVirtual().start(() -> {
+                        try (s) {
+                            InputStream in = s.getInputStream();
+                            int state = 0; // matches \r\n\r\n
+                            int c;
+                            while (state < 4 && (c = in.read()) >= 0) {
+                                state = (c == (state % 2 == 0 ? '\r' : '\n')) ? state + 1 : (c == '\r' ? 1 : 0);
+                            }
+                            OutputStream out = s.getOutputStream();
+                            out.write(response);
+                            out.flush();
+                        } catch (IOException e) {
+                            // killed, or the client went away
+                        } finally {
+                            open.remove(s);
+                        }
+                    });
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        }
+
+        /** Stops listening and cuts every open connection. */
+        void kill() throws IOException {
+            server.close();
+            for (Socket s : open) {
+                s.setSoLinger(true, 0);
+                s.close();
+            }
+        }
+    }
+
+    Backend start(String name, String address, int port) throws IOException {
+        Backend b = new Backend(name, new InetSocketAddress(InetAddress.getByName(address), port));
+        all.add(b);
+        return b;
+    }
+
+    /** One HTTP request with {@code Connection: close}; returns the body's first line, or throws. */
+    static String get(String address, int port) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getByName(address), port), 5000);
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("GET / HTTP/1.1\r\nHost: " + address + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String text = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            int body = text.indexOf("\r\n\r\n");
+            if (!text.startsWith("HTTP/1.1 200 ") || body < 0 || !text.endsWith("\n")) {
+                throw new IOException("bad response: " + text);
+            }
+            return text.substring(body + 4).trim();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        for (Backend b : all) {
+            b.kill();
+        }
+    }
+}
