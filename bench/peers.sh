@@ -65,6 +65,7 @@ wait_port() {
 }
 
 need
+ulimit -n 65536 2>/dev/null || true
 mkdir -p "$WORK"/{nginx-backends,nginx-stream,haproxy,lvs4j}
 
 # Two nginx backends (one process each), on core 0 with wrk.
@@ -90,7 +91,7 @@ PIDS+=($!)
 cat >"$WORK/haproxy/haproxy.cfg" <<CONF
 global
   nbthread 1
-  maxconn 20000
+  maxconn 4000
 defaults
   mode tcp
   timeout connect 2s

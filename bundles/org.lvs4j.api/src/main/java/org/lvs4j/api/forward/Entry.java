@@ -45,6 +45,9 @@ public interface Entry {
     /** A one-packet (-o) entry: forward one datagram and expire it. */
     boolean onePacket();
 
-    /** Runs once when the entry expires (idle timeout, or {@link #expire()}); engines close what they hold. */
+    /**
+     * Runs once when the entry expires (idle timeout, or {@link #expire()}); engines close what they hold. Null
+     * removes the hook (an engine that closed its sockets, so the entry does not keep them reachable).
+     */
     void onExpire(Runnable hook);
 }

@@ -83,14 +83,14 @@ final class ConnTable {
         c.timeout = timeout;
         c.expiresAt = clock.nanoTime() + TimeUnit.SECONDS.toNanos(timeout);
         if (!onePacket) {
-            Connection existing = entries.putIfAbsent(key, c);
+            Connection existing = entries.putIfAbsent(c, c);
             if (existing != null) {
                 return existing;
             }
         }
         dest.bind(template, false);
         if (control != null) {
-            control.controlled.incrementAndGet();
+            control.control(1);
         }
         if (!onePacket) {
             synchronized (c) {
@@ -160,7 +160,7 @@ final class ConnTable {
 
     /** Takes a template out of lookups without ending it (ip_vs_check_template's invalidation). */
     void invalidate(Connection template) {
-        entries.remove(template.key, template);
+        entries.remove(template, template);
     }
 
     /** Processes every wheel slot up to the current time, expiring entries that are due. */
@@ -208,15 +208,15 @@ final class ConnTable {
         if (c.expiresAt > now) {
             return false;
         }
-        if (c.controlled.get() > 0) {
+        if (c.controlled() > 0) {
             c.timeout = TEMPLATE_REARM_SECONDS;
             c.expiresAt = now + TimeUnit.SECONDS.toNanos(TEMPLATE_REARM_SECONDS);
             return false;
         }
         c.dead = true;
-        entries.remove(c.key, c);
+        entries.remove(c, c);
         if (c.control != null) {
-            c.control.controlled.decrementAndGet();
+            c.control.control(-1);
         }
         c.destination.unbind(c.template, !c.inactive);
         return true;

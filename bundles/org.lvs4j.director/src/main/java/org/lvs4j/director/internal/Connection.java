@@ -1,8 +1,6 @@
 package org.lvs4j.director.internal;
 
-import org.lvs4j.api.ConnectionState;
 import java.net.InetAddress;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import org.lvs4j.api.ConnectionState;
@@ -16,10 +14,20 @@ import org.lvs4j.api.forward.Entry;
  * One entry of the connection table: a client's connection (or UDP flow) bound to a real server, or a persistence
  * template (IPVS's {@code struct ip_vs_conn}). State changes and expiry are serialised on the entry itself.
  */
-public final class Connection implements Entry {
+public final class Connection extends ConnKey implements Entry {
+
+    private static final java.lang.invoke.VarHandle CONTROLLED;
+
+    static {
+        try {
+            CONTROLLED = java.lang.invoke.MethodHandles.lookup().findVarHandle(Connection.class, "controlled",
+                    int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     final Table table;
-    final ConnKey key;
     /** The connection's protocol; null for a template of a fwmark service. */
     final Protocol protocol;
     final Destination destination;
@@ -30,7 +38,7 @@ public final class Connection implements Entry {
     /** The persistence template this connection was scheduled through, or null. */
     final Connection control;
     /** Connections scheduled through this template that are still alive (IPVS's n_control). */
-    final AtomicInteger controlled = new AtomicInteger();
+    private volatile int controlled;
 
     volatile ConnectionState state;
     /** Counted in InActConn rather than ActiveConn (IPVS's IP_VS_CONN_F_INACTIVE); every entry starts inactive. */
@@ -50,8 +58,8 @@ public final class Connection implements Entry {
 
     Connection(Table table, ConnKey key, Protocol protocol, Destination destination, InetAddress destinationAddress,
                int destinationPort, boolean template, boolean onePacket, Connection control, ConnectionState state) {
+        super(key);
         this.table = table;
-        this.key = key;
         this.protocol = protocol;
         this.destination = destination;
         this.destinationAddress = destinationAddress;
@@ -114,7 +122,7 @@ public final class Connection implements Entry {
 
     @Override
     public void onExpire(Runnable hook) {
-        this.onExpire = c -> hook.run();
+        this.onExpire = hook == null ? null : c -> hook.run();
     }
 
     public boolean isTemplate() {
@@ -136,11 +144,15 @@ public final class Connection implements Entry {
     }
 
     public InetAddress clientAddress() {
-        return key.client();
+        return client();
     }
 
-    public int clientPort() {
-        return key.clientPort();
+    int controlled() {
+        return controlled;
+    }
+
+    void control(int delta) {
+        CONTROLLED.getAndAdd(this, delta);
     }
 
     /** The persistence template that chose this connection's real server, or null. */
@@ -160,8 +172,8 @@ public final class Connection implements Entry {
 
     @Override
     public String toString() {
-        return (protocol == null ? "IP" : protocol.name()) + " " + key.client().getHostAddress() + ":" + key.clientPort()
-                + " -> " + key.virtual().getHostAddress() + ":" + key.virtualPort() + " -> "
+        return (protocol == null ? "IP" : protocol.name()) + " " + client().getHostAddress() + ":" + clientPort
+                + " -> " + virtual().getHostAddress() + ":" + virtualPort + " -> "
                 + destinationAddress.getHostAddress() + ":" + destinationPort + " " + state
                 + (template ? " template" : "");
     }

@@ -864,7 +864,7 @@ public final class Table implements DataPath {
             resched = true;
         }
         if (resched) {
-            if (existing.controlled.get() == 0) {
+            if (existing.controlled() == 0) {
                 connections.expireNow(existing);
             }
             return Reuse.SCHEDULE;
@@ -1074,8 +1074,8 @@ public final class Table implements DataPath {
         List<ConnectionEntry> out = new ArrayList<>();
         for (Connection c : connections.snapshot()) {
             long left = Math.max(0, TimeUnit.NANOSECONDS.toSeconds(c.expiresAt - now));
-            out.add(new ConnectionEntry(c.protocol, c.key.client(), c.key.clientPort(), c.key.virtual(),
-                    c.key.virtualPort(), c.destinationAddress, c.destinationPort,
+            out.add(new ConnectionEntry(c.protocol, c.client(), c.clientPort(), c.virtual(),
+                    c.virtualPort(), c.destinationAddress, c.destinationPort,
                     c.template ? "NONE" : c.state.label(), left, c.template));
         }
         return out;

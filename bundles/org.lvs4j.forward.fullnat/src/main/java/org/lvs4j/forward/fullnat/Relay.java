@@ -1,11 +1,14 @@
 /*
  * The byte relay between a client and its real server, and the IPVS states of §7 it reports.
  *
- * One Relay sits on each of the two channels, both on the same event loop, so no state needs locking. Reads are
- * manual (auto-read off): a side is read again only after what it read was handed to its peer and the peer can take
- * more, and when the peer's outbound buffer passes its high water mark reading stops until the peer drains below the
- * low mark (channelWritabilityChanged). Memory per connection is thus bounded by the water marks, whatever the speeds
- * of the two ends.
+ * One Relay sits on each of the two channels, both on the same event loop, so no state needs locking. Both sides
+ * read freely (auto-read) while their peer can take more; when the peer's outbound buffer passes its high water mark
+ * the side stops reading until the peer drains below the low mark (channelWritabilityChanged). Memory per connection
+ * is thus bounded by the water marks, whatever the speeds of the two ends, and a busy connection costs no epoll
+ * interest changes per read.
+ *
+ * Before the real server is connected the client's relay keeps what arrives (Netty reads a channel whose peer half-
+ * closes even with auto-read off): the data, at most the client's socket buffer, and the FIN are passed on first.
  *
  * Half-close: a FIN from one side (input shutdown) is passed on as a FIN to the other (output shutdown) once pending
  * data is flushed, and the entry goes to FIN_WAIT. When both sides have sent FIN both channels close and the entry
@@ -35,16 +38,14 @@ final class Relay extends ChannelInboundHandlerAdapter {
         final SocketChannel client;
         final SocketChannel server;
         final Entry entry;
-        final Runnable onClosed;
         boolean clientFin;
         boolean serverFin;
         boolean closed;
 
-        Pair(SocketChannel client, SocketChannel server, Entry entry, Runnable onClosed) {
+        Pair(SocketChannel client, SocketChannel server, Entry entry) {
             this.client = client;
             this.server = server;
             this.entry = entry;
-            this.onClosed = onClosed;
         }
 
         /** Ends the connection: with RST on both sides, or (after both FINs) a plain close. */
@@ -53,6 +54,8 @@ final class Relay extends ChannelInboundHandlerAdapter {
                 return;
             }
             closed = true;
+            // The entry outlives the sockets (TIME_WAIT, CLOSE): it must not keep them reachable.
+            entry.onExpire(null);
             if (!entry.expired()) {
                 entry.state(state);
             }
@@ -63,17 +66,39 @@ final class Relay extends ChannelInboundHandlerAdapter {
                 client.close();
                 server.close();
             }
-            onClosed.run();
         }
     }
 
-    private final Pair pair;
+    /** Null until the real server is connected. */
+    private Pair pair;
     /** True on the client's channel (data flows to the real server: "in"). */
     private final boolean fromClient;
+    /** What the client sent before the relay started, and whether its FIN came too. */
+    private java.util.ArrayDeque<ByteBuf> early;
+    private boolean earlyFin;
 
-    Relay(Pair pair, boolean fromClient) {
-        this.pair = pair;
+    Relay(boolean fromClient) {
         this.fromClient = fromClient;
+    }
+
+    /** Starts relaying: what the client sent meanwhile goes first. */
+    void start(Pair p) {
+        this.pair = p;
+        if (early != null) {
+            ByteBuf b;
+            while ((b = early.poll()) != null) {
+                p.entry.in(b.readableBytes());
+                p.server.write(b, p.server.voidPromise());
+            }
+            early = null;
+        }
+        if (earlyFin) {
+            finReceived();
+        }
+    }
+
+    boolean earlyFin() {
+        return earlyFin;
     }
 
     private Channel peer() {
@@ -90,6 +115,13 @@ final class Relay extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf buf = (ByteBuf) msg;
+        if (pair == null) {
+            if (early == null) {
+                early = new java.util.ArrayDeque<>(2);
+            }
+            early.add(buf);
+            return;
+        }
         int n = buf.readableBytes();
         if (fromClient) {
             pair.entry.in(n);
@@ -101,19 +133,21 @@ final class Relay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (pair == null) {
+            return;
+        }
         Channel peer = peer();
         peer.flush();
-        if (peer.isWritable()) {
-            ctx.read();
+        if (!peer.isWritable()) {
+            ctx.channel().config().setAutoRead(false); // the peer's writability change resumes
         }
-        // else: the peer's writability change reads this side again
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         // This channel drained below its low water mark: the side that feeds it may read again.
-        if (ctx.channel().isWritable() && !pair.closed) {
-            peer().read();
+        if (pair != null && ctx.channel().isWritable() && !pair.closed) {
+            peer().config().setAutoRead(true);
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -121,7 +155,11 @@ final class Relay extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
-            finReceived();
+            if (pair == null) {
+                earlyFin = true;
+            } else {
+                finReceived();
+            }
             return;
         }
         ctx.fireUserEventTriggered(evt);
@@ -136,19 +174,29 @@ final class Relay extends ChannelInboundHandlerAdapter {
         }
         SocketChannel peer = (SocketChannel) peer();
         boolean both = pair.clientFin && pair.serverFin;
-        if (!both) {
-            pair.entry.state(ConnectionState.FIN_WAIT);
+        if (both) {
+            // Closing sends the last FIN once what is queued for the peer is flushed.
+            peer.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
+                    .addListener((ChannelFutureListener) f -> pair.end(false, ConnectionState.TIME_WAIT));
+            return;
         }
-        peer.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f ->
-                peer.shutdownOutput().addListener(x -> {
-                    if (both) {
-                        pair.end(false, ConnectionState.TIME_WAIT);
-                    }
-                }));
+        pair.entry.state(ConnectionState.FIN_WAIT);
+        if (peer.isActive() && !peer.isOutputShutdown()) {
+            // The FIN goes after whatever is still queued for the peer.
+            peer.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
+                    .addListener((ChannelFutureListener) f -> peer.shutdownOutput());
+        }
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (pair == null) {
+            if (early != null) {
+                early.forEach(ByteBuf::release);
+                early = null;
+            }
+            return;
+        }
         // Closed without both FINs: the other side is cut too (after what is already queued, if any).
         if (!pair.closed) {
             boolean finished = pair.clientFin && pair.serverFin;
@@ -158,6 +206,10 @@ final class Relay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (pair == null) {
+            resetChannel(ctx.channel());
+            return;
+        }
         // Connection resets and broken pipes are what peers do; anything else is worth the log but ends the same.
         if (!(cause instanceof IOException)) {
             SocketEngine.LOG.warn("relay {} failed", pair.entry, cause);

@@ -68,6 +68,7 @@ public class SocketEngine implements ServiceBinder, Forwarder {
     /** Accepted connections waiting below the cap. */
     private final java.util.Queue<Runnable> queued = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final int cap;
+    private final io.netty.channel.ChannelFactory<? extends SocketChannel> socketChannels;
     private volatile boolean paused;
 
     @Activate
@@ -84,6 +85,7 @@ public class SocketEngine implements ServiceBinder, Forwarder {
         this.hub = hub;
         this.director = director;
         this.context = context;
+        this.socketChannels = new io.netty.channel.ReflectiveChannelFactory<>(loops.socketChannel());
         this.cap = maxConnections != null ? maxConnections
                 : cap(context == null ? null : context.getProperty(MAX_CONNECTIONS));
         LOG.info("socket engine on {}: at most {} connections", loops.transport(), cap);
@@ -96,6 +98,11 @@ public class SocketEngine implements ServiceBinder, Forwarder {
 
     EventLoops loops() {
         return loops;
+    }
+
+    /** A new, unregistered socket channel of the event loops' transport. */
+    SocketChannel newSocketChannel() {
+        return socketChannels.newChannel();
     }
 
     int udpTimeoutSeconds() {

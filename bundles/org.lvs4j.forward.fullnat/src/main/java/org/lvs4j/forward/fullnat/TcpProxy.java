@@ -7,9 +7,6 @@
  * server, never one tried before, up to three tries in all; the client sees nothing of it. Only once connected
  * (ESTABLISHED) does the client's data get read, so nothing is buffered meanwhile.
  *
- * Netty reads a channel whose peer half-closes even with auto-read off, so whatever the client sends before the
- * relay is in place (at most its socket buffer, then its FIN) is kept by {@link Early} and passed on first.
- *
  * While the service's scheduler is missing the connection is held, unread, until one registers (then admitted) or
  * plugin_wait_ms passes (then reset). No eligible real server, or a client port pinned to a deleted server, resets
  * the connection at once.
@@ -21,11 +18,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 
@@ -64,37 +59,11 @@ final class TcpProxy {
         this.flow = new SocketFlow(Protocol.TCP, remote.getAddress(), remote.getPort(), local.getAddress(),
                 local.getPort());
         client.config().setWriteBufferWaterMark(WATER_MARK);
-        client.pipeline().addLast(early);
+        client.pipeline().addLast(fromClient);
         client.closeFuture().addListener(f -> release());
     }
 
-    private final Early early = new Early();
-
-    /** Keeps what the client sent, and its FIN, until the relay takes over. */
-    private static final class Early extends ChannelInboundHandlerAdapter {
-        final java.util.ArrayDeque<io.netty.buffer.ByteBuf> data = new java.util.ArrayDeque<>();
-        boolean fin;
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            data.add((io.netty.buffer.ByteBuf) msg);
-        }
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
-                fin = true;
-            } else {
-                ctx.fireUserEventTriggered(evt);
-            }
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            data.forEach(io.netty.buffer.ByteBuf::release);
-            data.clear();
-        }
-    }
+    private final Relay fromClient = new Relay(true);
 
     /** Counted in the connection cap until the client's channel closes (its server channel closes with it). */
     private void release() {
@@ -139,16 +108,13 @@ final class TcpProxy {
         }
         entry.state(ConnectionState.SYN_RECV);
         InetSocketAddress dest = new InetSocketAddress(entry.destinationAddress(), entry.destinationPort());
-        Bootstrap b = new Bootstrap()
-                .group(client.eventLoop())
-                .channel(engine.loops().socketChannel())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MS)
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-                .handler(new ChannelInboundHandlerAdapter());
-        ChannelFuture f = b.connect(dest);
+        // A channel made and registered by hand: a Bootstrap per connection costs more than the rest of admission.
+        SocketChannel server = engine.newSocketChannel();
+        server.config().setConnectTimeoutMillis(CONNECT_TIMEOUT_MS).setAllowHalfClosure(true)
+                .setTcpNoDelay(true).setWriteBufferWaterMark(WATER_MARK);
+        server.pipeline().addLast(new Relay(false));
+        client.eventLoop().register(server);
+        ChannelFuture f = server.connect(dest);
         // The client leaving while we connect must not leave a server connection behind.
         client.closeFuture().addListener(x -> {
             if (!f.isDone()) {
@@ -191,27 +157,19 @@ final class TcpProxy {
             entry.state(ConnectionState.CLOSE);
             return;
         }
-        Relay.Pair pair = new Relay.Pair(client, server, entry, () -> { });
+        Relay.Pair pair = new Relay.Pair(client, server, entry);
         entry.onExpire(() -> client.eventLoop().execute(() -> pair.end(true, ConnectionState.CLOSE)));
         if (entry.proxyProtocol() != ProxyProtocol.NONE) {
             server.write(ProxyHeader.encode(server.alloc(), entry.proxyProtocol(), client.remoteAddress(),
                     client.localAddress()), server.voidPromise());
         }
-        Relay fromClient = new Relay(pair, true);
-        client.pipeline().replace(early, "relay", fromClient);
-        server.pipeline().addLast(new Relay(pair, false));
+        server.pipeline().get(Relay.class).start(pair);
         entry.state(ConnectionState.ESTABLISHED);
-        io.netty.buffer.ByteBuf b;
-        while ((b = early.data.poll()) != null) {
-            entry.in(b.readableBytes());
-            server.write(b, server.voidPromise());
-        }
+        boolean fin = fromClient.earlyFin();
+        fromClient.start(pair);
         server.flush();
-        if (early.fin) {
-            fromClient.finReceived();
-        } else {
-            client.read();
+        if (!fin) {
+            client.config().setAutoRead(true);
         }
-        server.read();
     }
 }
