@@ -100,14 +100,14 @@ class ApplianceIT {
 
     @Test
     void gogoShellRunsIpvsadm() throws Exception {
-        gogo("lvs:ipvsadm -A -t 127.7.110.1:telnet -s rr");
-        gogo("lvs:ipvsadm -a -t 127.7.110.1:telnet -r 127.0.0.11:23 -b -w 1");
+        gogo("lvs:ipvsadm -A -t 127.7.110.1:2323 -s rr");
+        gogo("lvs:ipvsadm -a -t 127.7.110.1:2323 -r 127.0.0.11:23 -b -w 1");
         Output o = gogo("lvs:ipvsadm -L -n");
         assertEquals("IP Virtual Server version 1.2.1 (size=4096)\n"
                 + "Prot LocalAddress:Port Scheduler Flags\n"
                 + "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n"
-                + "TCP  127.7.110.1:23 rr\n"
-                + "  -> 127.0.0.11:23                FullNat 1      0          0          [no forwarder]\n", o.out());
+                + "TCP  127.7.110.1:2323 rr\n"
+                + "  -> 127.0.0.11:23                FullNat 1      0          0         \n", o.out());
         Output bad = gogo("lvs:ipvsadm -A -t 1.2.3.4:99999");
         assertTrue(bad.err().contains("illegal virtual server address[:port] specified"), bad.err());
         assertTrue(bad.err().contains("(exit 2)"), bad.err());
@@ -116,12 +116,12 @@ class ApplianceIT {
 
     @Test
     void schedulerBundleStoppedMarksServicesAndStartedHealsThem() throws Exception {
-        gogo("lvs:ipvsadm -A -t 127.7.110.1:telnet -s rr");
+        gogo("lvs:ipvsadm -A -t 127.7.110.1:2323 -s rr");
         Bundle rr = bundle("org.lvs4j.scheduler.rr");
         rr.stop();
-        Poll.until(() -> list().contains("TCP  127.7.110.1:23 rr [no scheduler]"), Duration.ofSeconds(5),
+        Poll.until(() -> list().contains("TCP  127.7.110.1:2323 rr [no scheduler]"), Duration.ofSeconds(5),
                 "the service to be marked [no scheduler]");
-        Output refused = gogo("lvs:ipvsadm -A -t 127.7.110.2:telnet -s rr");
+        Output refused = gogo("lvs:ipvsadm -A -t 127.7.110.2:2323 -s rr");
         assertTrue(refused.err().contains("Scheduler or persistence engine not found"), refused.err());
         rr.start();
         Poll.until(() -> !list().contains("[no scheduler]"), Duration.ofSeconds(5), "the service to heal");
@@ -129,7 +129,7 @@ class ApplianceIT {
 
     @Test
     void schedulerBundleUpdateHeals() throws Exception {
-        gogo("lvs:ipvsadm -A -t 127.7.110.1:telnet -s rr");
+        gogo("lvs:ipvsadm -A -t 127.7.110.1:2323 -s rr");
         bundle("org.lvs4j.scheduler.rr").update();
         Poll.until(() -> director.schedulers().contains("rr") && !list().contains("[no scheduler]"),
                 Duration.ofSeconds(5), "rr to come back after the update");
@@ -151,11 +151,11 @@ class ApplianceIT {
 
     @Test
     void adminStatesShowInListings() throws Exception {
-        gogo("lvs:ipvsadm -A -t 127.7.110.1:telnet -s rr");
-        gogo("lvs:ipvsadm -a -t 127.7.110.1:telnet -r 127.0.0.11:23 -b -w 1");
-        gogo("lvs:server drain -t 127.7.110.1:telnet -r 127.0.0.11:23");
-        assertTrue(list().contains("[no forwarder] [drain]"), list());
-        gogo("lvs:server ready -t 127.7.110.1:telnet -r 127.0.0.11:23");
+        gogo("lvs:ipvsadm -A -t 127.7.110.1:2323 -s rr");
+        gogo("lvs:ipvsadm -a -t 127.7.110.1:2323 -r 127.0.0.11:23 -b -w 1");
+        gogo("lvs:server drain -t 127.7.110.1:2323 -r 127.0.0.11:23");
+        assertTrue(list().contains("127.0.0.11:23                FullNat 1      0          0          [drain]"), list());
+        gogo("lvs:server ready -t 127.7.110.1:2323 -r 127.0.0.11:23");
         assertFalse(list().contains("[drain]"));
     }
 

@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Assumptions;
+
 /**
  * One director started with {@code ./lvs4j run} in its own state dir, and {@code ./lvs4j ctl} against it. Every
  * process it starts is ended by {@link #close()}, also when a test fails.
@@ -32,6 +34,17 @@ final class Appliance implements AutoCloseable {
                 throw new AssertionError("exit " + exit + ": " + err);
             }
             return this;
+        }
+    }
+
+    /** A test that binds ports below 1024 needs root: skipped with its reason outside CI, required in CI. */
+    static void needRoot(String why) throws IOException {
+        int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        if (uid != 0) {
+            if ("true".equals(System.getenv("CI"))) {
+                throw new AssertionError("CI must run as root: " + why);
+            }
+            Assumptions.abort("needs root: " + why);
         }
     }
 

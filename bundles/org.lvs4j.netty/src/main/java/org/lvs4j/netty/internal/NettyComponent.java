@@ -14,8 +14,9 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerAdapter;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -177,12 +178,7 @@ public class NettyComponent implements EventLoops, ListenerHub {
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            accepted(ch);
-                        }
-                    });
+                    .childHandler(new Accepted());
             ChannelFuture f = b.bind(address).awaitUninterruptibly();
             if (!f.isSuccess()) {
                 throw bindError(address, f);
@@ -190,6 +186,18 @@ public class NettyComponent implements EventLoops, ListenerHub {
             this.server = f.channel();
             this.bound = (InetSocketAddress) server.localAddress();
             LOG.info("listening on tcp {}", bound);
+        }
+
+        /**
+         * Hands each accepted channel on once it is registered. Unlike a ChannelInitializer it stays in the pipeline
+         * (it handles no events, so Netty skips it) and saves a pipeline removal and map update per connection.
+         */
+        @ChannelHandler.Sharable
+        private final class Accepted extends ChannelHandlerAdapter {
+            @Override
+            public void handlerAdded(ChannelHandlerContext ctx) {
+                accepted((SocketChannel) ctx.channel());
+            }
         }
 
         private void accepted(SocketChannel ch) {
