@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.lvs4j.api.AdminState;
 import org.lvs4j.api.RealServerConfig;
 import org.lvs4j.api.scheduler.RealServer;
+import org.lvs4j.api.scheduler.SchedulerInstance;
 
 /**
  * A real server of one virtual service: its configuration, admin state and the live counters schedulers read
@@ -93,6 +94,7 @@ final class Destination implements RealServer {
         if (u != 0 && totalConns() >= u) {
             overloaded = true;
         }
+        countersChanged();
     }
 
     /**
@@ -120,6 +122,7 @@ final class Destination implements RealServer {
             overloaded = false;
         }
         references.decrementAndGet();
+        countersChanged();
     }
 
     /** A connection moved between ActiveConn and InActConn. */
@@ -130,6 +133,16 @@ final class Destination implements RealServer {
         } else {
             activeConns.decrementAndGet();
             inactiveConns.incrementAndGet();
+        }
+        countersChanged();
+    }
+
+    /** Lets a scheduler that indexes its servers by load re-position this one. */
+    private void countersChanged() {
+        VirtualService svc = service;
+        SchedulerInstance s = svc == null ? null : svc.scheduler;
+        if (s != null) {
+            s.countersChanged(this);
         }
     }
 

@@ -1,0 +1,146 @@
+/*
+ * Power of two choices, exactly as IPVS's ip_vs_twos.c.
+ *
+ * The kernel sums the weights of the usable servers (weight above 0, no OVERLOAD flag), draws two random numbers r1,
+ * r2 in [0, total] (prandom_u32() % (total + 1)), and walks the list (newest first) subtracting each usable server's
+ * weight from both: the first server at which r1 reaches 0 or below is choice 1, likewise choice 2, so each server is
+ * drawn in proportion to its weight. Of the two, choice 2 wins only when weight2 * overhead1 > weight1 * overhead2
+ * (32-bit int arithmetic; overhead = activeconns * 256 + inactconns): the less loaded per unit of weight, ties to
+ * choice 1. Picking two at random and keeping the better avoids both the herd behaviour of always taking the global
+ * least and the blindness of a single random draw.
+ *
+ * lvs4j keeps the usable weights in a Fenwick tree in list order, so "the first server whose running sum reaches r"
+ * is a O(log n) descent instead of a walk; a server's weight enters or leaves the tree when its overload flag flips.
+ * r = 0 and r = 1 both select the first usable server in the kernel's walk (a usable weight is at least 1), so the
+ * descent looks for max(r, 1).
+ */
+package org.lvs4j.scheduler.twos;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.IntUnaryOperator;
+
+import org.lvs4j.api.scheduler.Change;
+import org.lvs4j.api.scheduler.Flow;
+import org.lvs4j.api.scheduler.RealServer;
+import org.lvs4j.api.scheduler.Scheduler;
+import org.lvs4j.api.scheduler.SchedulerInstance;
+import org.lvs4j.api.scheduler.ServiceContext;
+import org.osgi.service.component.annotations.Component;
+
+/** The {@code twos} scheduler. */
+@Component(property = Scheduler.NAME + "=twos")
+public class TwoChoicesScheduler implements Scheduler {
+
+    /** Draws in [0, bound): {@code prandom_u32() % bound}. */
+    private final IntUnaryOperator random;
+
+    public TwoChoicesScheduler() {
+        this(bound -> Integer.remainderUnsigned(ThreadLocalRandom.current().nextInt(), bound));
+    }
+
+    /** With a given random source (tests seed one). */
+    public TwoChoicesScheduler(IntUnaryOperator random) {
+        this.random = random;
+    }
+
+    @Override
+    public SchedulerInstance newInstance(ServiceContext service) {
+        return new Instance(random);
+    }
+
+    static final class Instance implements SchedulerInstance {
+
+        private final IntUnaryOperator random;
+        private List<RealServer> list = List.of();
+        private Map<RealServer, Integer> position = Map.of();
+        /** The usable weight at each position (0 when unusable), and its Fenwick tree (1-based). */
+        private int[] usable = new int[0];
+        private long[] tree = new long[1];
+        private int mask;
+        private long total;
+
+        Instance(IntUnaryOperator random) {
+            this.random = random;
+        }
+
+        @Override
+        public synchronized void update(List<RealServer> servers, Change change) {
+            list = servers;
+            int n = servers.size();
+            Map<RealServer, Integer> pos = new HashMap<>(n * 2);
+            usable = new int[n];
+            tree = new long[n + 1];
+            total = 0;
+            for (int i = 0; i < n; i++) {
+                RealServer d = servers.get(i);
+                pos.put(d, i);
+                usable[i] = weightIfUsable(d);
+                total += usable[i];
+                // Linear Fenwick construction: add each node into its parent.
+                tree[i + 1] += usable[i];
+                int parent = (i + 1) + ((i + 1) & -(i + 1));
+                if (parent <= n) {
+                    tree[parent] += tree[i + 1];
+                }
+            }
+            position = pos;
+            mask = n == 0 ? 0 : Integer.highestOneBit(n);
+        }
+
+        private static int weightIfUsable(RealServer d) {
+            int w = d.weight();
+            return !d.overloaded() && w > 0 ? w : 0;
+        }
+
+        @Override
+        public synchronized void countersChanged(RealServer server) {
+            Integer i = position.get(server);
+            if (i == null) {
+                return;
+            }
+            int w = weightIfUsable(server);
+            int delta = w - usable[i];
+            if (delta != 0) {
+                usable[i] = w;
+                total += delta;
+                for (int k = i + 1; k < tree.length; k += k & -k) {
+                    tree[k] += delta;
+                }
+            }
+        }
+
+        @Override
+        public synchronized RealServer pick(Flow flow) {
+            if (total == 0) {
+                return null; // no destination available
+            }
+            // The kernel's int: a total above 2^31 - 2 would not work there either.
+            int bound = (int) (total + 1);
+            int r1 = random.applyAsInt(bound);
+            int r2 = random.applyAsInt(bound);
+            int i1 = find(Math.max(r1, 1));
+            int i2 = find(Math.max(r2, 1));
+            RealServer c1 = list.get(i1);
+            RealServer c2 = list.get(i2);
+            int overhead1 = (c1.activeConns() << 8) + c1.inactiveConns();
+            int overhead2 = (c2.activeConns() << 8) + c2.inactiveConns();
+            return usable[i2] * overhead1 > usable[i1] * overhead2 ? c2 : c1;
+        }
+
+        /** The smallest position whose running sum of usable weights reaches {@code r} (1 <= r <= total). */
+        private int find(long r) {
+            int at = 0;
+            for (int step = mask; step != 0; step >>>= 1) {
+                int next = at + step;
+                if (next < tree.length && tree[next] < r) {
+                    at = next;
+                    r -= tree[next];
+                }
+            }
+            return at; // 0-based: position at + 1 in the tree
+        }
+    }
+}
