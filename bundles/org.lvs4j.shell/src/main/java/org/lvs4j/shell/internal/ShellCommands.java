@@ -26,6 +26,8 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=sysctl",
     "osgi.command.function=server",
     "osgi.command.function=schedulers",
+    "osgi.command.function=deploy",
+    "osgi.command.function=undeploy",
     "osgi.command.function=bundles",
     "osgi.command.function=bundle",
     "osgi.command.function=stop",
@@ -39,7 +41,9 @@ public class ShellCommands {
               sysctl [NAME [VALUE]]                show or set a tunable (expire_nodest_conn, conn_reuse_mode, ...)
               server ready|drain|maint -t|-u VIP:PORT -r RIP[:PORT]
                                                    set a real server's admin state (drain: persistent clients only)
-              schedulers                           list the registered schedulers
+              schedulers                           list the schedulers: name, bundle, version
+              deploy JAR                           install or replace a scheduler bundle (kept in STATE/deploy)
+              undeploy SCHEDULER|BUNDLE            remove a scheduler bundle
               bundles                              list the bundles: id, state, name, version
               bundle start|stop|update NAME [JAR]  start, stop or update a bundle (update from JAR if given)
               stop                                 stop accepting, drain, save the table and exit
@@ -50,6 +54,7 @@ public class ShellCommands {
     private final Ipvsadm ipvsadm;
     private final Lifecycle lifecycle;
     private final BundleContext context;
+    private final Deployer deployer;
 
     @Activate
     public ShellCommands(BundleContext context, @Reference Director director, @Reference Ipvsadm ipvsadm,
@@ -58,6 +63,7 @@ public class ShellCommands {
         this.director = director;
         this.ipvsadm = ipvsadm;
         this.lifecycle = lifecycle;
+        this.deployer = new Deployer(context);
     }
 
     /** Runs a verb by name (ctl's entry point); {@code lvs:} prefixes are accepted. */
@@ -75,7 +81,9 @@ public class ShellCommands {
             case "ipvsadm" -> ipvsadm.run(args, in, out, err);
             case "sysctl" -> sysctl(args, out, err);
             case "server" -> server(args, err);
-            case "schedulers" -> schedulers(out);
+            case "schedulers" -> deployer.schedulers(out);
+            case "deploy" -> deployer.deploy(args, out, err);
+            case "undeploy" -> deployer.undeploy(args, out, err);
             case "bundles" -> bundles(out);
             case "bundle" -> bundle(args, out, err);
             case "stop" -> stop(out);
@@ -140,11 +148,6 @@ public class ShellCommands {
         return ipvsadm.setAdminState(state, args.subList(1, args.size()), err);
     }
 
-    int schedulers(PrintStream out) {
-        director.schedulers().forEach(out::println);
-        return 0;
-    }
-
     int bundles(PrintStream out) {
         for (Bundle b : context.getBundles()) {
             out.printf("%4d %-9s %s %s%n", b.getBundleId(), state(b), b.getSymbolicName(), b.getVersion());
@@ -152,7 +155,7 @@ public class ShellCommands {
         return 0;
     }
 
-    private static String state(Bundle b) {
+    static String state(Bundle b) {
         return switch (b.getState()) {
             case Bundle.ACTIVE -> "active";
             case Bundle.RESOLVED -> "resolved";
@@ -230,9 +233,19 @@ public class ShellCommands {
         gogo("server", args);
     }
 
-    @Descriptor("list the registered schedulers")
+    @Descriptor("list the schedulers: name, bundle, version")
     public void schedulers() {
         gogo("schedulers");
+    }
+
+    @Descriptor("install or replace a scheduler bundle")
+    public void deploy(@Descriptor("JAR") String... args) {
+        gogo("deploy", args);
+    }
+
+    @Descriptor("remove a scheduler bundle")
+    public void undeploy(@Descriptor("SCHEDULER|BUNDLE") String... args) {
+        gogo("undeploy", args);
     }
 
     @Descriptor("list the bundles")
