@@ -48,6 +48,22 @@ final class Appliance implements AutoCloseable {
         }
     }
 
+    /** A condition checked by {@link #poll}. */
+    interface Probe {
+        boolean holds() throws Exception;
+    }
+
+    /** Checks {@code probe} every 50 ms until it holds, for at most 20 s (scaled by TEST_SLACK). */
+    static void poll(Probe probe, String what) throws Exception {
+        long deadline = System.nanoTime() + scaled(Duration.ofSeconds(20)).toNanos();
+        while (!probe.holds()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
     Appliance(Path stateDir) {
         this.stateDir = stateDir;
     }

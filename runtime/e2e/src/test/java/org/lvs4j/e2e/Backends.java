@@ -14,8 +14,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Real HTTP/1.1 backends on loopback addresses, each answering every request with its name and a newline, one
- * request per connection. {@link Backend#kill()} stops one abruptly, as a crashed server would.
+ * Real backends on loopback addresses. HTTP/1.1 ones answer every request with their name and a newline, one request
+ * per connection; greeting ones write their name and a newline as soon as a connection arrives and keep it open
+ * until the client closes it, so tests can hold connections and see where each went. {@link Backend#kill()} stops
+ * one abruptly, as a crashed server would.
  */
 final class Backends implements AutoCloseable {
 
@@ -28,9 +30,12 @@ final class Backends implements AutoCloseable {
         private final ServerSocket server;
         private final Set<Socket> open = ConcurrentHashMap.newKeySet();
 
-        Backend(String name, InetSocketAddress address) throws IOException {
+        private final boolean greets;
+
+        Backend(String name, InetSocketAddress address, boolean greets) throws IOException {
             this.name = name;
             this.address = address;
+            this.greets = greets;
             this.server = new ServerSocket();
             server.setReuseAddress(true);
             server.bind(address, 512);
@@ -47,6 +52,13 @@ final class Backends implements AutoCloseable {
                     Thread.ofVirtual().start(() -> {
                         try (s) {
                             InputStream in = s.getInputStream();
+                            if (greets) {
+                                s.getOutputStream().write((name + "\n").getBytes(StandardCharsets.US_ASCII));
+                                while (in.read() >= 0) {
+                                    // held until the client closes
+                                }
+                                return;
+                            }
                             int state = 0; // matches \r\n\r\n
                             int c;
                             while (state < 4 && (c = in.read()) >= 0) {
@@ -78,9 +90,59 @@ final class Backends implements AutoCloseable {
     }
 
     Backend start(String name, String address, int port) throws IOException {
-        Backend b = new Backend(name, new InetSocketAddress(InetAddress.getByName(address), port));
+        Backend b = new Backend(name, new InetSocketAddress(InetAddress.getByName(address), port), false);
         all.add(b);
         return b;
+    }
+
+    /** A backend that greets each connection with its name and holds it open. */
+    Backend greeter(String name, String address, int port) throws IOException {
+        Backend b = new Backend(name, new InetSocketAddress(InetAddress.getByName(address), port), true);
+        all.add(b);
+        return b;
+    }
+
+    /**
+     * Connects from {@code source} (a loopback address, any port) to {@code address:port} and reads a greeter's
+     * name; the connection is returned open. A connection the director resets yields null as name.
+     */
+    static Greeted greet(String source, String address, int port) throws IOException {
+        Socket s = new Socket();
+        try {
+            s.setSoLinger(true, 0); // closed with RST: thousands of test connections leave no TIME_WAIT behind
+            s.bind(new InetSocketAddress(InetAddress.getByName(source), 0));
+            try {
+                s.connect(new InetSocketAddress(InetAddress.getByName(address), port), 5000);
+            } catch (java.net.SocketException reset) {
+                if (!String.valueOf(reset.getMessage()).contains("reset")) {
+                    throw reset;
+                }
+                return new Greeted(s, null); // reset before the handshake was seen to complete
+            }
+            s.setSoTimeout(10_000);
+            StringBuilder line = new StringBuilder();
+            InputStream in = s.getInputStream();
+            int c;
+            try {
+                while ((c = in.read()) >= 0 && c != '\n') {
+                    line.append((char) c);
+                }
+            } catch (java.net.SocketException reset) {
+                c = -1;
+            }
+            return new Greeted(s, c == '\n' ? line.toString() : null);
+        } catch (IOException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /** An open connection and the name of the backend that greeted it (null when none did). */
+    record Greeted(Socket socket, String name) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
     }
 
     /** One HTTP request with {@code Connection: close}; returns the body's first line, or throws. */

@@ -9,13 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -96,42 +92,6 @@ class TrafficE2ETest {
         assertTrue(Math.abs(c.get("w1") - 167) <= 2, c.toString());
     }
 
-    /** Outcome of one request of a load run. */
-    private record Shot(long startNanos, long endNanos, boolean ok, String error) {
-    }
-
-    /** Runs {@code threads} clients, each sending requests with {@code gapMillis} between them, until {@code end}. */
-    private List<Shot> load(String vip, int port, int threads, long gapMillis, long endNanos) throws Exception {
-        List<Shot> shots = Collections.synchronizedList(new ArrayList<>());
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        List<Future<?>> fs = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            fs.add(pool.submit(() -> {
-                long next = System.nanoTime();
-                while (System.nanoTime() < endNanos) {
-                    long start = System.nanoTime();
-                    try {
-                        Backends.get(vip, port);
-                        shots.add(new Shot(start, System.nanoTime(), true, null));
-                    } catch (IOException e) {
-                        shots.add(new Shot(start, System.nanoTime(), false, e.toString()));
-                    }
-                    next += TimeUnit.MILLISECONDS.toNanos(gapMillis);
-                    long wait = next - System.nanoTime();
-                    if (wait > 0) {
-                        Thread.sleep(TimeUnit.NANOSECONDS.toMillis(wait));
-                    }
-                }
-                return null;
-            }));
-        }
-        for (Future<?> f : fs) {
-            f.get();
-        }
-        pool.shutdown();
-        return shots;
-    }
-
     @Test
     void backendKilledMidRunFailsNoLaterConnection() throws Exception {
         backends.start("k1", "127.0.0.31", 18081);
@@ -154,13 +114,13 @@ class TrafficE2ETest {
                 throw new IllegalStateException(e);
             }
         });
-        List<Shot> shots = load("127.7.110.3", 18081, 4, 2, start + TimeUnit.MILLISECONDS.toNanos(2000));
+        List<Load.Shot> shots = Load.run("127.7.110.3", 18081, 4, 2, start + TimeUnit.MILLISECONDS.toNanos(2000));
         killer.join();
         long kill = killedAt.get();
-        List<Shot> after = shots.stream().filter(s -> s.startNanos > kill).toList();
-        List<Shot> inFlight = shots.stream().filter(s -> s.startNanos <= kill && s.endNanos >= kill && !s.ok)
+        List<Load.Shot> after = shots.stream().filter(s -> s.startNanos() > kill).toList();
+        List<Load.Shot> inFlight = shots.stream().filter(s -> s.startNanos() <= kill && s.endNanos() >= kill && !s.ok())
                 .toList();
-        List<Shot> failedAfter = after.stream().filter(s -> !s.ok).toList();
+        List<Load.Shot> failedAfter = after.stream().filter(s -> !s.ok()).toList();
         System.out.printf("backend kill: %d requests, %d after the kill, %d in-flight failures (allowed)%n",
                 shots.size(), after.size(), inFlight.size());
         assertTrue(after.size() > 100, "enough requests after the kill: " + after.size());
@@ -193,9 +153,9 @@ class TrafficE2ETest {
             }
         });
         // 4 clients, one request each every 20 ms: 200 new connections per second.
-        List<Shot> shots = load("127.7.110.4", 18082, 4, 20, start + TimeUnit.MILLISECONDS.toNanos(3000));
+        List<Load.Shot> shots = Load.run("127.7.110.4", 18082, 4, 20, start + TimeUnit.MILLISECONDS.toNanos(3000));
         updater.join();
-        List<Shot> failed = shots.stream().filter(s -> !s.ok).toList();
+        List<Load.Shot> failed = shots.stream().filter(s -> !s.ok()).toList();
         System.out.printf("wrr updated 3 times under load: %d requests%n", shots.size());
         assertTrue(shots.size() >= 450, "about 200/s for 3 s: " + shots.size());
         assertEquals(List.of(), failed);
