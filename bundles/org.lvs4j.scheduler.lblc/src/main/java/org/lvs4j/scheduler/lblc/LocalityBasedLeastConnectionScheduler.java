@@ -53,9 +53,11 @@ public class LocalityBasedLeastConnectionScheduler implements Scheduler {
         private final ServiceContext service;
         private final LocalityLoad load = new LocalityLoad();
         private final LocalityTable<Cached> table;
+        private final java.util.function.LongSupplier expiration;
 
         Instance(ServiceContext service) {
             this.service = service;
+            this.expiration = () -> service.sysctl(EXPIRATION);
             this.table = new LocalityTable<>(service.nanoTime());
         }
 
@@ -72,7 +74,7 @@ public class LocalityBasedLeastConnectionScheduler implements Scheduler {
         @Override
         public synchronized RealServer pick(Flow flow) {
             long now = service.nanoTime();
-            table.tick(now, service.sysctl(EXPIRATION));
+            table.tick(now, expiration);
             InetAddress daddr = flow.destinationAddress();
             Cached en = table.get(daddr);
             if (en != null) {

@@ -75,9 +75,11 @@ public class ReplicatedLocalityScheduler implements Scheduler {
         private final ServiceContext service;
         private final LocalityLoad load = new LocalityLoad();
         private final LocalityTable<ServerSet> table;
+        private final java.util.function.LongSupplier expiration;
 
         Instance(ServiceContext service) {
             this.service = service;
+            this.expiration = () -> service.sysctl(EXPIRATION);
             this.table = new LocalityTable<>(service.nanoTime());
         }
 
@@ -150,14 +152,14 @@ public class ReplicatedLocalityScheduler implements Scheduler {
         @Override
         public synchronized RealServer pick(Flow flow) {
             long now = service.nanoTime();
-            long expiration = service.sysctl(EXPIRATION);
             table.tick(now, expiration);
             InetAddress daddr = flow.destinationAddress();
             ServerSet en = table.get(daddr);
             if (en != null) {
                 en.lastUse = now;
                 RealServer d = setMin(en);
-                if (en.members.size() > 1 && now - (en.lastMod + TimeUnit.SECONDS.toNanos(expiration)) > 0) {
+                if (en.members.size() > 1
+                        && now - (en.lastMod + TimeUnit.SECONDS.toNanos(expiration.getAsLong())) > 0) {
                     RealServer most = setMax(en);
                     if (most != null) {
                         en.erase(most, now);

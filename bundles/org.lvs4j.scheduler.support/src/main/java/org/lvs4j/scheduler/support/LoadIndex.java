@@ -77,23 +77,52 @@ public final class LoadIndex implements SchedulerInstance {
     }
 
     private final Order order;
+    /** Optional: snapshots for which this holds are counted (lblc's "some server is below half its weight"). */
+    private final java.util.function.Predicate<Snapshot> counted;
     private Map<RealServer, Snapshot> byServer = Map.of();
     private Snapshot[] heap = new Snapshot[0];
     private int size;
+    private int count;
 
     public LoadIndex(Order order) {
+        this(order, null);
+    }
+
+    /** An index that also counts the servers for which {@code counted} holds. */
+    public LoadIndex(Order order, java.util.function.Predicate<Snapshot> counted) {
         this.order = order;
+        this.counted = counted;
     }
 
     /** The list changed: index it again, in its order. */
     public synchronized void rebuild(List<RealServer> servers) {
+        rebuildUnlocked(servers);
+    }
+
+    /** A server's counters or overload flag changed; servers not in the list are ignored. */
+    public synchronized void refresh(RealServer server) {
+        refreshUnlocked(server);
+    }
+
+    /** The best eligible server, or null when none is. */
+    public synchronized RealServer best() {
+        return size == 0 ? null : heap[0].server;
+    }
+
+    // Unlocked variants, for holders (lblc, lblcr) that serialise on their own lock already.
+
+    void rebuildUnlocked(List<RealServer> servers) {
         Map<RealServer, Snapshot> map = new HashMap<>(servers.size() * 2);
         Snapshot[] h = new Snapshot[servers.size()];
         int n = 0;
+        int c = 0;
         for (int i = 0; i < servers.size(); i++) {
             Snapshot s = new Snapshot(servers.get(i), i);
             s.read();
             map.put(s.server, s);
+            if (counted != null && counted.test(s)) {
+                c++;
+            }
             if (order.eligible(s)) {
                 s.slot = n;
                 h[n++] = s;
@@ -102,18 +131,24 @@ public final class LoadIndex implements SchedulerInstance {
         byServer = map;
         heap = h;
         size = n;
+        count = c;
         for (int i = (n >>> 1) - 1; i >= 0; i--) {
             siftDown(i);
         }
     }
 
-    /** A server's counters or overload flag changed; servers not in the list are ignored. */
-    public synchronized void refresh(RealServer server) {
+    void refreshUnlocked(RealServer server) {
         Snapshot s = byServer.get(server);
         if (s == null) {
             return;
         }
+        if (counted != null && counted.test(s)) {
+            count--;
+        }
         s.read();
+        if (counted != null && counted.test(s)) {
+            count++;
+        }
         boolean eligible = order.eligible(s);
         if (s.slot < 0) {
             if (eligible) {
@@ -144,14 +179,18 @@ public final class LoadIndex implements SchedulerInstance {
         return best();
     }
 
-    /** The best eligible server, or null when none is. */
-    public synchronized RealServer best() {
+    RealServer bestUnlocked() {
         return size == 0 ? null : heap[0].server;
     }
 
-    /** The snapshot of a server in the list, or null; read it only while holding this index's lock. */
-    public Snapshot snapshot(RealServer server) {
-        return byServer.get(server);
+    /** Servers in the list for which the counting predicate holds. */
+    int countUnlocked() {
+        return count;
+    }
+
+    /** Whether the server is in the list. */
+    boolean containsUnlocked(RealServer server) {
+        return byServer.containsKey(server);
     }
 
     private boolean better(Snapshot a, Snapshot b) {

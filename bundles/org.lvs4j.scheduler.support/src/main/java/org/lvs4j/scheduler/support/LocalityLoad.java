@@ -27,44 +27,24 @@ public final class LocalityLoad {
         }
     };
 
-    private final LoadIndex wlc = new LoadIndex(WLC);
-    private int light;
+    private final LoadIndex wlc = new LoadIndex(WLC, s -> (long) s.activeConns * 2 < s.weight);
 
     public void update(List<RealServer> servers) {
-        wlc.rebuild(servers);
-        int n = 0;
-        for (RealServer s : servers) {
-            if (light(wlc.snapshot(s))) {
-                n++;
-            }
-        }
-        light = n;
+        wlc.rebuildUnlocked(servers);
     }
 
     public void countersChanged(RealServer server) {
-        LoadIndex.Snapshot s = wlc.snapshot(server);
-        if (s == null) {
-            return;
-        }
-        boolean before = light(s);
-        wlc.refresh(server);
-        if (light(s) != before) {
-            light += before ? -1 : 1;
-        }
-    }
-
-    private static boolean light(LoadIndex.Snapshot s) {
-        return (long) s.activeConns * 2 < s.weight;
+        wlc.refreshUnlocked(server);
     }
 
     /** The wlc pick over all servers, or null. */
     public RealServer leastLoaded() {
-        return wlc.best();
+        return wlc.bestUnlocked();
     }
 
     /** In the service's list (IPVS's IP_VS_DEST_F_AVAILABLE). */
     public boolean available(RealServer server) {
-        return wlc.snapshot(server) != null;
+        return wlc.containsUnlocked(server);
     }
 
     /**
@@ -72,6 +52,6 @@ public final class LocalityLoad {
      * has fewer than half its weight.
      */
     public boolean overloaded(RealServer server) {
-        return server.activeConns() > server.weight() && light > 0;
+        return server.activeConns() > server.weight() && wlc.countUnlocked() > 0;
     }
 }

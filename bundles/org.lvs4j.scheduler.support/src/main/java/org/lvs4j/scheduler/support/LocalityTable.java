@@ -70,12 +70,12 @@ public final class LocalityTable<E extends LocalityTable.Entry> {
         return Hashing.hash32(Hashing.addressWord(address), BITS);
     }
 
-    /** Runs the collection when it is due; {@code expiration} is the sysctl in seconds. */
-    public void tick(long now, long expirationSeconds) {
+    /** Runs the collection when it is due; {@code expirationSeconds} reads the sysctl (only then). */
+    public void tick(long now, java.util.function.LongSupplier expirationSeconds) {
         if (now - nextCheck < 0) {
             return;
         }
-        check(now, TimeUnit.SECONDS.toNanos(expirationSeconds));
+        check(now, TimeUnit.SECONDS.toNanos(expirationSeconds.getAsLong()));
         nextCheck = now + CHECK_INTERVAL;
     }
 

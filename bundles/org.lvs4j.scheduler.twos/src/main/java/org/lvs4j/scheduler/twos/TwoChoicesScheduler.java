@@ -70,24 +70,29 @@ public class TwoChoicesScheduler implements Scheduler {
         public synchronized void update(List<RealServer> servers, Change change) {
             list = servers;
             int n = servers.size();
+            // The tree spans a power of two, so the descent needs no bounds check; positions past n weigh 0.
+            int span = Integer.highestOneBit(Math.max(1, n));
+            span = span < n ? span << 1 : span;
             Map<RealServer, Integer> pos = new HashMap<>(n * 2);
             usable = new int[n];
-            tree = new long[n + 1];
+            tree = new long[span + 1];
             total = 0;
             for (int i = 0; i < n; i++) {
                 RealServer d = servers.get(i);
                 pos.put(d, i);
                 usable[i] = weightIfUsable(d);
                 total += usable[i];
-                // Linear Fenwick construction: add each node into its parent.
                 tree[i + 1] += usable[i];
-                int parent = (i + 1) + ((i + 1) & -(i + 1));
-                if (parent <= n) {
-                    tree[parent] += tree[i + 1];
+            }
+            for (int k = 1; k <= span; k++) {
+                // Linear Fenwick construction: add each node into its parent.
+                int parent = k + (k & -k);
+                if (parent <= span) {
+                    tree[parent] += tree[k];
                 }
             }
             position = pos;
-            mask = n == 0 ? 0 : Integer.highestOneBit(n);
+            mask = span;
         }
 
         private static int weightIfUsable(RealServer d) {
@@ -132,15 +137,16 @@ public class TwoChoicesScheduler implements Scheduler {
 
         /** The smallest position whose running sum of usable weights reaches {@code r} (1 <= r <= total). */
         private int find(long r) {
+            long[] t = tree;
             int at = 0;
             for (int step = mask; step != 0; step >>>= 1) {
-                int next = at + step;
-                if (next < tree.length && tree[next] < r) {
-                    at = next;
-                    r -= tree[next];
-                }
+                long sum = t[at + step];
+                // Branch-free: r is random, so a branch here would be mispredicted half the time.
+                long below = (sum - r) >> 63; // -1 when sum < r
+                at += step & (int) below;
+                r -= sum & below;
             }
-            return at; // 0-based: position at + 1 in the tree
+            return at; // 0-based: tree position at + 1
         }
     }
 }
