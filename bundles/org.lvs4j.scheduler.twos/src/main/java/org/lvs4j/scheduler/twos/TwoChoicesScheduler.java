@@ -53,14 +53,58 @@ public class TwoChoicesScheduler implements Scheduler {
 
     static final class Instance implements SchedulerInstance {
 
+        /** One list's positions, usable weights and their Fenwick tree (1-based); the arrays change under the lock. */
+        private static final class Layout {
+            final List<RealServer> list;
+            final Map<RealServer, Integer> position;
+            final int[] usable;
+            final long[] tree;
+            final int mask;
+            long total;
+
+            Layout(List<RealServer> servers) {
+                list = servers;
+                int n = servers.size();
+                // The tree spans a power of two, so the descent needs no bounds check; positions past n weigh 0.
+                int span = Integer.highestOneBit(Math.max(1, n));
+                span = span < n ? span << 1 : span;
+                position = new HashMap<>(n * 2);
+                usable = new int[n];
+                tree = new long[span + 1];
+                mask = span;
+                for (int i = 0; i < n; i++) {
+                    RealServer d = servers.get(i);
+                    position.put(d, i);
+                    usable[i] = weightIfUsable(d);
+                    total += usable[i];
+                    tree[i + 1] += usable[i];
+                }
+                for (int k = 1; k <= span; k++) {
+                    // Linear Fenwick construction: add each node into its parent.
+                    int parent = k + (k & -k);
+                    if (parent <= span) {
+                        tree[parent] += tree[k];
+                    }
+                }
+            }
+
+            /** The smallest position whose running sum of usable weights reaches {@code r} (1 <= r <= total). */
+            int find(long r) {
+                long[] t = tree;
+                int at = 0;
+                for (int step = mask; step != 0; step >>>= 1) {
+                    long sum = t[at + step];
+                    // Branch-free: r is random, so a branch here would be mispredicted half the time.
+                    long below = (sum - r) >> 63; // -1 when sum < r
+                    at += step & (int) below;
+                    r -= sum & below;
+                }
+                return at; // 0-based: tree position at + 1
+            }
+        }
+
         private final IntUnaryOperator random;
-        private List<RealServer> list = List.of();
-        private Map<RealServer, Integer> position = Map.of();
-        /** The usable weight at each position (0 when unusable), and its Fenwick tree (1-based). */
-        private int[] usable = new int[0];
-        private long[] tree = new long[1];
-        private int mask;
-        private long total;
+        private volatile Layout layout = new Layout(List.of());
 
         Instance(IntUnaryOperator random) {
             this.random = random;
@@ -68,31 +112,7 @@ public class TwoChoicesScheduler implements Scheduler {
 
         @Override
         public synchronized void update(List<RealServer> servers, Change change) {
-            list = servers;
-            int n = servers.size();
-            // The tree spans a power of two, so the descent needs no bounds check; positions past n weigh 0.
-            int span = Integer.highestOneBit(Math.max(1, n));
-            span = span < n ? span << 1 : span;
-            Map<RealServer, Integer> pos = new HashMap<>(n * 2);
-            usable = new int[n];
-            tree = new long[span + 1];
-            total = 0;
-            for (int i = 0; i < n; i++) {
-                RealServer d = servers.get(i);
-                pos.put(d, i);
-                usable[i] = weightIfUsable(d);
-                total += usable[i];
-                tree[i + 1] += usable[i];
-            }
-            for (int k = 1; k <= span; k++) {
-                // Linear Fenwick construction: add each node into its parent.
-                int parent = k + (k & -k);
-                if (parent <= span) {
-                    tree[parent] += tree[k];
-                }
-            }
-            position = pos;
-            mask = span;
+            layout = new Layout(servers);
         }
 
         private static int weightIfUsable(RealServer d) {
@@ -101,52 +121,48 @@ public class TwoChoicesScheduler implements Scheduler {
         }
 
         @Override
-        public synchronized void countersChanged(RealServer server) {
-            Integer i = position.get(server);
-            if (i == null) {
+        public void countersChanged(RealServer server) {
+            // Most counter changes leave the overload flag as it was: then there is nothing to do, and no lock to take.
+            Layout l = layout;
+            Integer i = l.position.get(server);
+            if (i == null || l.usable[i] == weightIfUsable(server)) {
                 return;
             }
-            int w = weightIfUsable(server);
-            int delta = w - usable[i];
-            if (delta != 0) {
-                usable[i] = w;
-                total += delta;
-                for (int k = i + 1; k < tree.length; k += k & -k) {
-                    tree[k] += delta;
+            synchronized (this) {
+                l = layout;
+                i = l.position.get(server);
+                if (i == null) {
+                    return;
+                }
+                int w = weightIfUsable(server);
+                int delta = w - l.usable[i];
+                if (delta != 0) {
+                    l.usable[i] = w;
+                    l.total += delta;
+                    for (int k = i + 1; k < l.tree.length; k += k & -k) {
+                        l.tree[k] += delta;
+                    }
                 }
             }
         }
 
         @Override
         public synchronized RealServer pick(Flow flow) {
-            if (total == 0) {
+            Layout l = layout;
+            if (l.total == 0) {
                 return null; // no destination available
             }
             // The kernel's int: a total above 2^31 - 2 would not work there either.
-            int bound = (int) (total + 1);
+            int bound = (int) (l.total + 1);
             int r1 = random.applyAsInt(bound);
             int r2 = random.applyAsInt(bound);
-            int i1 = find(Math.max(r1, 1));
-            int i2 = find(Math.max(r2, 1));
-            RealServer c1 = list.get(i1);
-            RealServer c2 = list.get(i2);
+            int i1 = l.find(Math.max(r1, 1));
+            int i2 = l.find(Math.max(r2, 1));
+            RealServer c1 = l.list.get(i1);
+            RealServer c2 = l.list.get(i2);
             int overhead1 = (c1.activeConns() << 8) + c1.inactiveConns();
             int overhead2 = (c2.activeConns() << 8) + c2.inactiveConns();
-            return usable[i2] * overhead1 > usable[i1] * overhead2 ? c2 : c1;
-        }
-
-        /** The smallest position whose running sum of usable weights reaches {@code r} (1 <= r <= total). */
-        private int find(long r) {
-            long[] t = tree;
-            int at = 0;
-            for (int step = mask; step != 0; step >>>= 1) {
-                long sum = t[at + step];
-                // Branch-free: r is random, so a branch here would be mispredicted half the time.
-                long below = (sum - r) >> 63; // -1 when sum < r
-                at += step & (int) below;
-                r -= sum & below;
-            }
-            return at; // 0-based: tree position at + 1
+            return l.usable[i2] * overhead1 > l.usable[i1] * overhead2 ? c2 : c1;
         }
     }
 }

@@ -174,7 +174,8 @@ public class ShellCommands {
         }
         String name = args.get(1);
         Bundle b = java.util.Arrays.stream(context.getBundles())
-                .filter(x -> name.equals(x.getSymbolicName()) || name.equals(Long.toString(x.getBundleId())))
+                .filter(x -> name.equals(x.getSymbolicName()) || ("org.lvs4j." + name).equals(x.getSymbolicName())
+                        || name.equals(Long.toString(x.getBundleId())))
                 .findFirst().orElse(null);
         if (b == null) {
             err.println("lvs4j: bundle: no bundle " + name + " (see bundles)");
