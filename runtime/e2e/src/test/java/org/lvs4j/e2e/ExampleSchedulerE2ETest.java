@@ -35,7 +35,7 @@ class ExampleSchedulerE2ETest {
         backends.close();
     }
 
-    /** Copies the example and runs {@code mvn -o package} on the copy, with the JDK running this test. */
+    /** Copies the example and runs {@code mvn package} on the copy, with the JDK running this test. */
     private Path buildExample() throws Exception {
         Path src = Appliance.HOME.resolve("examples/scheduler-random");
         Path copy = tmp.resolve("scheduler-random");
@@ -49,7 +49,7 @@ class ExampleSchedulerE2ETest {
                 }
             }
         }
-        ProcessBuilder pb = new ProcessBuilder("mvn", "-B", "-ntp", "-q", "-o", "package").directory(copy.toFile())
+        ProcessBuilder pb = new ProcessBuilder("mvn", "-B", "-ntp", "-q", "package").directory(copy.toFile())
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("mvn.txt").toFile());
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         Process p = pb.start();
