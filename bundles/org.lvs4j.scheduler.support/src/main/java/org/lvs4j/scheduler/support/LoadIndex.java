@@ -76,6 +76,23 @@ public final class LoadIndex implements SchedulerInstance {
         }
     }
 
+    /**
+     * IPVS's wlc: least overhead / weight by cross-multiplication (overhead below 2^32 and weight below 2^31, so the
+     * products fit in a long), over servers with weight above 0 and no OVERLOAD flag. wlc itself and the fallback of
+     * lblc and lblcr.
+     */
+    public static final Order WLC = new Order() {
+        @Override
+        public boolean eligible(Snapshot s) {
+            return s.weight > 0 && !s.overloaded;
+        }
+
+        @Override
+        public int compare(Snapshot a, Snapshot b) {
+            return Long.compare(a.overhead() * b.weight, b.overhead() * a.weight);
+        }
+    };
+
     private final Order order;
     /** Optional: snapshots for which this holds are counted (lblc's "some server is below half its weight"). */
     private final java.util.function.Predicate<Snapshot> counted;

@@ -14,20 +14,7 @@ import org.lvs4j.api.scheduler.RealServer;
  */
 public final class LocalityLoad {
 
-    /** IPVS's wlc order. */
-    public static final LoadIndex.Order WLC = new LoadIndex.Order() {
-        @Override
-        public boolean eligible(LoadIndex.Snapshot s) {
-            return s.weight > 0 && !s.overloaded;
-        }
-
-        @Override
-        public int compare(LoadIndex.Snapshot a, LoadIndex.Snapshot b) {
-            return Long.compare(a.overhead() * b.weight, b.overhead() * a.weight);
-        }
-    };
-
-    private final LoadIndex wlc = new LoadIndex(WLC, s -> (long) s.activeConns * 2 < s.weight);
+    private final LoadIndex wlc = new LoadIndex(LoadIndex.WLC, s -> (long) s.activeConns * 2 < s.weight);
 
     public void update(List<RealServer> servers) {
         wlc.rebuildUnlocked(servers);

@@ -22,21 +22,8 @@ import org.osgi.service.component.annotations.Component;
 @Component(property = Scheduler.NAME + "=wlc")
 public class WeightedLeastConnectionScheduler implements Scheduler {
 
-    static final LoadIndex.Order ORDER = new LoadIndex.Order() {
-        @Override
-        public boolean eligible(LoadIndex.Snapshot s) {
-            return s.weight > 0 && !s.overloaded;
-        }
-
-        @Override
-        public int compare(LoadIndex.Snapshot a, LoadIndex.Snapshot b) {
-            // overhead < 2^32 and weight < 2^31: the products fit in a long.
-            return Long.compare(a.overhead() * b.weight, b.overhead() * a.weight);
-        }
-    };
-
     @Override
     public SchedulerInstance newInstance(ServiceContext service) {
-        return new LoadIndex(ORDER);
+        return new LoadIndex(LoadIndex.WLC);
     }
 }
