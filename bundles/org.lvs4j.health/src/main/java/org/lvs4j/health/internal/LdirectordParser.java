@@ -590,7 +590,7 @@ final class LdirectordParser {
             throw error("fallback= takes ip[:port] [gate|masq|ipip|fullnat], found \"" + shorten(value) + "\"");
         }
         Endpoint e = endpoint(parts[0], v6, false);
-        ForwardMethod method = parts.length == 2 ? method(parts[1]) : ForwardMethod.MASQ;
+        ForwardMethod method = parts.length == 2 ? method(parts[1]) : ForwardMethod.DROUTE; // ipvsadm's default
         return new LdirectordConfig.Real(line, e.address, e.port == 0 ? key.port() : e.port, method, 1, 0, 0,
                 null, null);
     }

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * Keeps the director's table in {@code STATE/ipvsadm.rules}: restores it when activated, and saves it after every
  * change and at shutdown. Saving writes a temporary file, forces it to disk and renames it over the old one, so a crash
  * leaves either the old or the new table, never a mix. The state dir comes from the framework property
- * {@value #STATE_DIR}. This component being active means the table has been restored.
+ * {@value #STATE_DIR}. This component being active means the table has been restored. Services that belong to an
+ * ldirectord file (the health monitor's) are left out: the file rebuilds them.
  */
 @Component(immediate = true, service = TableStore.class)
 public class RulesStore implements TableStore {
@@ -46,6 +47,10 @@ public class RulesStore implements TableStore {
     private final ExecutorService saver;
     private final AtomicBoolean pending = new AtomicBoolean();
     private final Runnable onChange = this::scheduleSave;
+
+    @Reference(cardinality = org.osgi.service.component.annotations.ReferenceCardinality.OPTIONAL,
+            policy = org.osgi.service.component.annotations.ReferencePolicy.DYNAMIC)
+    volatile org.lvs4j.api.health.HealthMonitor health;
 
     @Activate
     public RulesStore(@Reference Director director, BundleContext context) {
@@ -110,7 +115,11 @@ public class RulesStore implements TableStore {
         if (file == null) {
             return;
         }
-        String text = Rules.save(execution.listing(), director.services(), director.timeouts());
+        // Services of an ldirectord file belong to the file: it rebuilds them, so they are not saved here.
+        org.lvs4j.api.health.HealthMonitor h = health;
+        java.util.Set<org.lvs4j.api.ServiceKey> owned = h == null ? java.util.Set.of() : h.ownedServices();
+        String text = Rules.save(execution.listing(), director.services().stream()
+                .filter(x -> !owned.contains(x.key())).toList(), director.timeouts());
         Path tmp = file.resolveSibling(FILE + ".tmp");
         try {
             Files.createDirectories(file.getParent());
