@@ -1,15 +1,15 @@
 /*
  * The connect check, as ldirectord's check_connect: for TCP, a connection opened within checktimeout and closed at
- * once (a refusal, reset or silence is down); for UDP, which has no connection, a datagram is sent from a connected
- * socket and the server is down if an ICMP port-unreachable comes back within checktimeout, up if nothing does
+ * once (a refusal, reset or silence is down); for UDP, which has no connection, a one-byte datagram is sent from a
+ * connected socket and the server is down if an ICMP port-unreachable comes back within checktimeout, up if nothing does
  * (keepalived's UDP_CHECK works the same way).
  */
 package org.lvs4j.health.connect;
 
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.PortUnreachableException;
 import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -39,12 +39,12 @@ public class ConnectCheck implements HealthCheck {
     }
 
     private static CheckResult udp(CheckTarget target, Instant deadline) throws Exception {
-        try (DatagramChannel ch = DatagramChannel.open()) {
-            ch.connect(target.server());
-            ch.write(ByteBuffer.allocate(0));
-            ch.socket().setSoTimeout(Probe.millisLeft(deadline));
+        try (DatagramSocket s = new DatagramSocket()) {
+            s.connect(target.server());
+            s.send(new DatagramPacket(new byte[1], 1)); // one zero byte: an empty datagram is not sent
+            s.setSoTimeout(Probe.millisLeft(deadline));
             try {
-                ch.socket().receive(new java.net.DatagramPacket(new byte[512], 512));
+                s.receive(new DatagramPacket(new byte[512], 512));
                 return CheckResult.up("a datagram came back");
             } catch (SocketTimeoutException e) {
                 return CheckResult.up("no ICMP error");
