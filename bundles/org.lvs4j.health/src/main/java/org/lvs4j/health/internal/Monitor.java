@@ -90,12 +90,21 @@ public class Monitor implements HealthMonitor, ServiceWatch.Host {
             }
         }
         if (file != null && !file.isBlank()) {
+            // After activation, not during it: applying the file notifies the rules store, which looks this
+            // service up. Schedulers may still be starting, so their services wait for them, as restored ones do.
             Path p = Path.of(file);
-            try {
-                LOG.info("ldirectord configuration {}: {}", p, load(p, false));
-            } catch (ConfigException e) {
-                LOG.error("ldirectord configuration not loaded: {}", e.getMessage());
-            }
+            thread.execute(guarded(() -> {
+                try {
+                    LdirectordConfig c = LdirectordParser.read(p.toAbsolutePath());
+                    reconcile(c, true);
+                    remember(c.file());
+                    LOG.info("ldirectord configuration {} loaded", p);
+                } catch (ConfigException e) {
+                    LOG.error("ldirectord configuration not loaded: {}", e.getMessage());
+                } catch (ConfigWrapper e) {
+                    LOG.error("ldirectord configuration not loaded: {}", e.cause.getMessage());
+                }
+            }));
         }
     }
 
@@ -227,7 +236,7 @@ public class Monitor implements HealthMonitor, ServiceWatch.Host {
         }
         try {
             call(() -> {
-                reconcile(next);
+                reconcile(next, false);
                 return null;
             });
         } catch (ConfigWrapper w) {
@@ -304,7 +313,7 @@ public class Monitor implements HealthMonitor, ServiceWatch.Host {
      * Makes the table match a file, in one all-or-nothing batch: services and servers that did not change keep their
      * state and connections. Runs on the monitor's thread; nothing changes if the batch is refused.
      */
-    private void reconcile(LdirectordConfig next) {
+    private void reconcile(LdirectordConfig next, boolean allowMissingScheduler) {
         List<TableChange> changes = new ArrayList<>();
         List<Integer> lines = new ArrayList<>();
         List<Runnable> commit = new ArrayList<>();
@@ -319,18 +328,25 @@ public class Monitor implements HealthMonitor, ServiceWatch.Host {
         for (LdirectordConfig.Virtual v : next.virtuals()) {
             ServiceWatch old = watches.get(v.key());
             if (old == null) {
-                result.put(v.key(), adopt(v, changes, lines, commit));
+                result.put(v.key(), adopt(v, changes, lines, commit, allowMissingScheduler));
             } else {
-                result.put(v.key(), update(old, v, changes, lines, commit));
+                result.put(v.key(), update(old, v, changes, lines, commit, allowMissingScheduler));
             }
         }
+        // Owned before the edit, so a rules-file save it triggers already leaves the new services out.
+        Set<ServiceKey> before = owned;
+        Set<ServiceKey> union = new java.util.HashSet<>(before);
+        union.addAll(result.keySet());
+        owned = Set.copyOf(union);
         try {
             director.apply(changes);
         } catch (BatchException e) {
+            owned = before;
             int line = lines.get(Math.min(e.index(), lines.size() - 1));
             throw new ConfigWrapper(new ConfigException(next.file(), line, e.getCause() != null
                     ? e.getCause().getMessage() : e.getMessage()));
         } catch (TableException e) {
+            owned = before;
             throw new ConfigWrapper(new ConfigException(next.file(), 0, e.getMessage()));
         }
         commit.forEach(Runnable::run);
@@ -343,11 +359,11 @@ public class Monitor implements HealthMonitor, ServiceWatch.Host {
 
     /** A service new to the monitor: added, or taken over from the table as it stands. */
     private ServiceWatch adopt(LdirectordConfig.Virtual v, List<TableChange> changes, List<Integer> lines,
-                               List<Runnable> commit) {
+                               List<Runnable> commit, boolean allowMissingScheduler) {
         ServiceWatch w = new ServiceWatch(this, v);
         Optional<ServiceStatus> existing = director.service(v.key());
         if (existing.isEmpty()) {
-            changes.add(new TableChange.AddService(v.service(), false));
+            changes.add(new TableChange.AddService(v.service(), allowMissingScheduler));
             lines.add(v.line());
             for (ServerWatch s : w.servers.values()) {
                 int desired = w.desiredWeight(s);
@@ -360,7 +376,7 @@ public class Monitor implements HealthMonitor, ServiceWatch.Host {
         } else {
             // Taken over (a restarted monitor, or a service made by hand): servers keep their place and state.
             if (!existing.get().config().equals(v.service())) {
-                changes.add(new TableChange.EditService(v.service(), false));
+                changes.add(new TableChange.EditService(v.service(), allowMissingScheduler));
                 lines.add(v.line());
             }
             Map<String, RealServerStatus> inTable = new HashMap<>();
@@ -401,9 +417,9 @@ public class Monitor implements HealthMonitor, ServiceWatch.Host {
 
     /** A service the monitor already watches: only what changed is edited. */
     private ServiceWatch update(ServiceWatch w, LdirectordConfig.Virtual v, List<TableChange> changes,
-                                List<Integer> lines, List<Runnable> commit) {
+                                List<Integer> lines, List<Runnable> commit, boolean allowMissingScheduler) {
         if (!w.config.service().equals(v.service())) {
-            changes.add(new TableChange.EditService(v.service(), false));
+            changes.add(new TableChange.EditService(v.service(), allowMissingScheduler));
             lines.add(v.line());
         }
         LdirectordConfig.Virtual before = w.config;
@@ -512,7 +528,7 @@ public class Monitor implements HealthMonitor, ServiceWatch.Host {
                 fileStamp = now;
                 try {
                     LdirectordConfig next = LdirectordParser.read(c.file());
-                    reconcile(next);
+                    reconcile(next, false);
                     LOG.info("ldirectord configuration {} reloaded", c.file());
                 } catch (ConfigException e) {
                     LOG.error("ldirectord configuration not reloaded, the running one stays: {}", e.getMessage());

@@ -47,14 +47,14 @@ public class RulesStore implements TableStore {
     private final ExecutorService saver;
     private final AtomicBoolean pending = new AtomicBoolean();
     private final Runnable onChange = this::scheduleSave;
-
-    @Reference(cardinality = org.osgi.service.component.annotations.ReferenceCardinality.OPTIONAL,
-            policy = org.osgi.service.component.annotations.ReferencePolicy.DYNAMIC)
-    volatile org.lvs4j.api.health.HealthMonitor health;
+    /** For looking the health monitor up at save time (it waits for this store, so it cannot be referenced). */
+    private final BundleContext context;
+    private java.util.Set<org.lvs4j.api.ServiceKey> lastOwned = java.util.Set.of();
 
     @Activate
     public RulesStore(@Reference Director director, BundleContext context) {
         this.director = director;
+        this.context = context;
         this.execution = new Execution(director, Names.system());
         String dir = context.getProperty(STATE_DIR);
         if (dir == null) {
@@ -116,8 +116,7 @@ public class RulesStore implements TableStore {
             return;
         }
         // Services of an ldirectord file belong to the file: it rebuilds them, so they are not saved here.
-        org.lvs4j.api.health.HealthMonitor h = health;
-        java.util.Set<org.lvs4j.api.ServiceKey> owned = h == null ? java.util.Set.of() : h.ownedServices();
+        java.util.Set<org.lvs4j.api.ServiceKey> owned = ownedByFiles();
         String text = Rules.save(execution.listing(), director.services().stream()
                 .filter(x -> !owned.contains(x.key())).toList(), director.timeouts());
         Path tmp = file.resolveSibling(FILE + ".tmp");
@@ -155,5 +154,28 @@ public class RulesStore implements TableStore {
             Thread.currentThread().interrupt();
         }
         save();
+    }
+
+    /**
+     * The services the health monitor's ldirectord file owns. While the monitor is away (stopped, being updated, or
+     * already gone at shutdown) the last answer stands: the file still rebuilds those services at the next start.
+     */
+    private java.util.Set<org.lvs4j.api.ServiceKey> ownedByFiles() {
+        org.osgi.framework.ServiceReference<org.lvs4j.api.health.HealthMonitor> ref =
+                context.getServiceReference(org.lvs4j.api.health.HealthMonitor.class);
+        if (ref == null) {
+            return lastOwned;
+        }
+        org.lvs4j.api.health.HealthMonitor h = context.getService(ref);
+        try {
+            if (h != null) {
+                lastOwned = h.ownedServices();
+            }
+            return lastOwned;
+        } finally {
+            if (h != null) {
+                context.ungetService(ref);
+            }
+        }
     }
 }

@@ -27,6 +27,8 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=server",
     "osgi.command.function=schedulers",
     "osgi.command.function=deploy",
+    "osgi.command.function=checks",
+    "osgi.command.function=ldirectord",
     "osgi.command.function=undeploy",
     "osgi.command.function=bundles",
     "osgi.command.function=bundle",
@@ -42,6 +44,8 @@ public class ShellCommands {
               server ready|drain|maint -t|-u VIP:PORT -r RIP[:PORT]
                                                    set a real server's admin state (drain: persistent clients only)
               schedulers                           list the schedulers: name, bundle, version
+              checks                               the health of every checked real server
+              ldirectord load|reload|check [FILE]  apply (or only parse) an ldirectord.cf file
               deploy JAR                           install or replace a scheduler bundle (kept in STATE/deploy)
               undeploy SCHEDULER|BUNDLE            remove a scheduler bundle
               bundles                              list the bundles: id, state, name, version
@@ -55,6 +59,11 @@ public class ShellCommands {
     private final Lifecycle lifecycle;
     private final BundleContext context;
     private final Deployer deployer;
+
+    @org.osgi.service.component.annotations.Reference(
+            cardinality = org.osgi.service.component.annotations.ReferenceCardinality.OPTIONAL,
+            policy = org.osgi.service.component.annotations.ReferencePolicy.DYNAMIC)
+    volatile org.lvs4j.api.health.HealthMonitor health;
 
     @Activate
     public ShellCommands(BundleContext context, @Reference Director director, @Reference Ipvsadm ipvsadm,
@@ -83,6 +92,8 @@ public class ShellCommands {
             case "server" -> server(args, err);
             case "schedulers" -> deployer.schedulers(out);
             case "deploy" -> deployer.deploy(args, out, err);
+            case "checks" -> checks(out, err);
+            case "ldirectord" -> ldirectord(args, out, err);
             case "undeploy" -> deployer.undeploy(args, out, err);
             case "bundles" -> bundles(out);
             case "bundle" -> bundle(args, out, err);
@@ -211,6 +222,63 @@ public class ShellCommands {
         return 0;
     }
 
+    int checks(PrintStream out, PrintStream err) {
+        org.lvs4j.api.health.HealthMonitor h = health;
+        if (h == null) {
+            err.println("lvs4j: checks: the health monitor (org.lvs4j.health) is not running");
+            return 1;
+        }
+        java.util.List<org.lvs4j.api.health.CheckStatus> all = h.checks();
+        if (all.isEmpty()) {
+            out.println(h.configFile().map(f -> "no real servers are checked (" + f + ")")
+                    .orElse("no ldirectord configuration loaded (ldirectord load FILE, or run --config FILE)"));
+            return 0;
+        }
+        java.time.format.DateTimeFormatter time = java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss")
+                .withZone(java.time.ZoneId.systemDefault());
+        out.printf("%-24s %-22s %-10s %-9s %6s %4s %4s  %-8s %s%n", "SERVICE", "SERVER", "CHECK", "STATE",
+                "WEIGHT", "FAIL", "OK", "SINCE", "REASON");
+        for (org.lvs4j.api.health.CheckStatus c : all) {
+            String host = c.address().getHostAddress();
+            out.printf("%-24s %-22s %-10s %-9s %6d %4d %4d  %-8s %s%n", c.service(),
+                    (host.contains(":") ? "[" + host + "]" : host) + ":" + c.port(), c.check(), c.state(),
+                    c.weight(), c.failures(), c.successes(), time.format(c.since()), c.reason());
+        }
+        return 0;
+    }
+
+    int ldirectord(List<String> args, PrintStream out, PrintStream err) {
+        org.lvs4j.api.health.HealthMonitor h = health;
+        String verb = args.isEmpty() ? "" : args.get(0);
+        if (!List.of("load", "reload", "check").contains(verb) || args.size() > 2
+                || args.size() == 1 && !verb.equals("reload")) {
+            err.println("lvs4j: ldirectord: usage: ldirectord load FILE | reload [FILE] | check FILE");
+            return 2;
+        }
+        if (h == null) {
+            err.println("lvs4j: ldirectord: the health monitor (org.lvs4j.health) is not running");
+            return 1;
+        }
+        java.nio.file.Path file;
+        if (args.size() == 2) {
+            file = java.nio.file.Path.of(args.get(1)).toAbsolutePath();
+        } else if (h.configFile().isPresent()) {
+            file = h.configFile().get();
+        } else {
+            err.println("lvs4j: ldirectord reload: no file loaded yet; name one");
+            return 2;
+        }
+        try {
+            String summary = h.load(file, verb.equals("check"));
+            out.println((verb.equals("check") ? "ok" : verb.equals("load") ? "loaded" : "reloaded") + " " + file
+                    + ": " + summary);
+            return 0;
+        } catch (org.lvs4j.api.health.ConfigException e) {
+            err.println("lvs4j: " + e.getMessage() + (verb.equals("check") ? "" : " (nothing was changed)"));
+            return 1;
+        }
+    }
+
     int stop(PrintStream out) {
         out.println("stopping: draining connections, saving the table");
         lifecycle.stopAsync();
@@ -237,6 +305,16 @@ public class ShellCommands {
     @Descriptor("list the schedulers: name, bundle, version")
     public void schedulers() {
         gogo("schedulers");
+    }
+
+    @Descriptor("the health of every checked real server")
+    public void checks() {
+        gogo("checks");
+    }
+
+    @Descriptor("apply, reload or only parse an ldirectord.cf file")
+    public void ldirectord(@Descriptor("load FILE | reload [FILE] | check FILE") String... args) {
+        gogo("ldirectord", args);
     }
 
     @Descriptor("install or replace a scheduler bundle")
