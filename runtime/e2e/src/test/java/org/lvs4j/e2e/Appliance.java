@@ -83,8 +83,21 @@ final class Appliance implements AutoCloseable {
 
     /** Starts the director and waits for its control socket, which appears once it is ready. */
     Appliance start() throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(SCRIPT.toString(), "run", "--state-dir", stateDir.toString(),
-                "--no-console", "--admin-port", "0");
+        return start(List.of());
+    }
+
+    /** Starts {@code ./lvs4j run} with extra options ({@code --config FILE}), behind {@code prefix} if any. */
+    Appliance start(List<String> options) throws IOException, InterruptedException {
+        return start(List.of(), options);
+    }
+
+    /** As {@link #start(List)}, the launcher run through {@code prefix} ({@code ip netns exec NS}). */
+    Appliance start(List<String> prefix, List<String> options) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of(SCRIPT.toString(), "run", "--state-dir", stateDir.toString(), "--no-console",
+                "--admin-port", "0"));
+        cmd.addAll(options);
+        ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.redirectOutput(stateDir.resolve("stdout.txt").toFile());
         pb.redirectError(stateDir.resolve("stderr.txt").toFile());
