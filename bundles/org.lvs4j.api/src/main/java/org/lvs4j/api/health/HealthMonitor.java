@@ -33,4 +33,10 @@ public interface HealthMonitor {
 
     /** Every checked real server and fallback, by service then server. */
     List<CheckStatus> checks();
+
+    /**
+     * Check statistics over the last minute, one line: checks done and failed, checks in flight, and latency
+     * percentiles (start to result).
+     */
+    String statistics();
 }

@@ -64,6 +64,11 @@ public class Monitor implements HealthMonitor, ServiceWatch.Host {
     private volatile Set<ServiceKey> owned = Set.of();
     private ScheduledFuture<?> autoreload;
     private String fileStamp;
+    /** The last minute's check latencies (ns) and outcomes, at most the last 262,144; monitor thread only. */
+    private final long[] latencies = new long[1 << 18];
+    private final long[] finishedAt = new long[1 << 18];
+    private final boolean[] passed = new boolean[1 << 18];
+    private int recorded;
 
     /**
      * Activated once the saved table is restored (the TableStore reference), so the file's services are laid over
@@ -223,7 +228,48 @@ public class Monitor implements HealthMonitor, ServiceWatch.Host {
         });
     }
 
+    @Override
+    public void checked(long nanos, boolean up) {
+        int i = recorded++ & (latencies.length - 1);
+        latencies[i] = nanos;
+        finishedAt[i] = System.nanoTime();
+        passed[i] = up;
+    }
+
     // ---- HealthMonitor ------------------------------------------------------------------------------------------
+
+    @Override
+    public String statistics() {
+        return call(() -> {
+            long since = System.nanoTime() - TimeUnit.SECONDS.toNanos(60);
+            int n = Math.min(recorded, latencies.length);
+            long[] recent = new long[n];
+            int count = 0;
+            int failed = 0;
+            for (int i = 0; i < n; i++) {
+                if (finishedAt[i] - since >= 0) {
+                    recent[count++] = latencies[i];
+                    if (!passed[i]) {
+                        failed++;
+                    }
+                }
+            }
+            long inFlight = watches.values().stream().flatMap(w -> w.servers.values().stream())
+                    .filter(s -> s.checking).count();
+            if (count == 0) {
+                return "checks in the last 60 s: 0, in flight " + inFlight;
+            }
+            java.util.Arrays.sort(recent, 0, count);
+            return String.format(java.util.Locale.ROOT, "checks in the last 60 s: %d (%d failed), in flight %d;"
+                    + " latency ms p50 %.2f p90 %.2f p99 %.2f max %.2f", count, failed, inFlight,
+                    pct(recent, count, 50), pct(recent, count, 90), pct(recent, count, 99),
+                    recent[count - 1] / 1e6);
+        });
+    }
+
+    private static double pct(long[] sorted, int n, int p) {
+        return sorted[Math.min(n - 1, (int) Math.ceil(n * p / 100.0) - 1)] / 1e6;
+    }
 
     @Override
     public String load(Path file, boolean parseOnly) throws ConfigException {

@@ -64,6 +64,10 @@ final class ServiceWatch {
 
         /** Runs the fallback command with one argument, without waiting. */
         void runCommand(String command, String argument, ServiceKey service);
+
+        /** A check finished after {@code nanos}, passing or not. */
+        default void checked(long nanos, boolean up) {
+        }
     }
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ServiceWatch.class);
@@ -192,8 +196,9 @@ final class ServiceWatch {
                     CheckResult res = e != null ? CheckResult.down("check failed: " + rootMessage(e))
                             : r != null ? r : CheckResult.down("check gave no result");
                     if (!closed && servers.get(w.id()) == w) {
-                        result(w, res, false);
                         long elapsed = host.nanoTime() - started;
+                        host.checked(elapsed, res.up());
+                        result(w, res, false);
                         schedule(w, Math.max(0, c.interval().toNanos() - elapsed));
                     }
                 }));

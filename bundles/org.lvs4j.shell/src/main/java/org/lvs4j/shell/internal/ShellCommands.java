@@ -44,7 +44,7 @@ public class ShellCommands {
               server ready|drain|maint -t|-u VIP:PORT -r RIP[:PORT]
                                                    set a real server's admin state (drain: persistent clients only)
               schedulers                           list the schedulers: name, bundle, version
-              checks                               the health of every checked real server
+              checks [--stats]                     the health of every checked real server (or check statistics)
               ldirectord load|reload|check [FILE]  apply (or only parse) an ldirectord.cf file
               deploy JAR                           install or replace a scheduler bundle (kept in STATE/deploy)
               undeploy SCHEDULER|BUNDLE            remove a scheduler bundle
@@ -92,7 +92,7 @@ public class ShellCommands {
             case "server" -> server(args, err);
             case "schedulers" -> deployer.schedulers(out);
             case "deploy" -> deployer.deploy(args, out, err);
-            case "checks" -> checks(out, err);
+            case "checks" -> checks(args, out, err);
             case "ldirectord" -> ldirectord(args, out, err);
             case "undeploy" -> deployer.undeploy(args, out, err);
             case "bundles" -> bundles(out);
@@ -222,11 +222,19 @@ public class ShellCommands {
         return 0;
     }
 
-    int checks(PrintStream out, PrintStream err) {
+    int checks(List<String> args, PrintStream out, PrintStream err) {
         org.lvs4j.api.health.HealthMonitor h = health;
+        if (!args.isEmpty() && !args.equals(List.of("--stats"))) {
+            err.println("lvs4j: checks: usage: checks [--stats]");
+            return 2;
+        }
         if (h == null) {
             err.println("lvs4j: checks: the health monitor (org.lvs4j.health) is not running");
             return 1;
+        }
+        if (!args.isEmpty()) {
+            out.println(h.statistics());
+            return 0;
         }
         java.util.List<org.lvs4j.api.health.CheckStatus> all = h.checks();
         if (all.isEmpty()) {
@@ -308,8 +316,8 @@ public class ShellCommands {
     }
 
     @Descriptor("the health of every checked real server")
-    public void checks() {
-        gogo("checks");
+    public void checks(@Descriptor("[--stats]") String... args) {
+        gogo("checks", args);
     }
 
     @Descriptor("apply, reload or only parse an ldirectord.cf file")
