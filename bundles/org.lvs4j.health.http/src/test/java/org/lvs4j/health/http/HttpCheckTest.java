@@ -233,6 +233,32 @@ class HttpCheckTest {
         assertTrue(sent[0] < 16 << 20, "the check stopped reading: the server got stuck writing, " + sent[0]);
     }
 
+    /** F10: ten thousand checks against a garbage-spewing server leave less than 5 MB behind. */
+    @Test
+    void tenThousandGarbageChecksLeaveTheHeapAsItWas() throws Exception {
+        byte[] garbage = new byte[6000];
+        new Random(4).nextBytes(garbage);
+        InetSocketAddress a = server(s -> {
+            s.getOutputStream().write(garbage);
+            s.shutdownOutput();
+            s.getInputStream().readAllBytes();
+        });
+        java.lang.management.MemoryMXBean mem = java.lang.management.ManagementFactory.getMemoryMXBean();
+        for (int i = 0; i < 200; i++) {
+            run(a, http("/", "Test Page"), Duration.ofSeconds(2)); // warm up
+        }
+        System.gc();
+        long before = mem.getHeapMemoryUsage().getUsed();
+        for (int i = 0; i < 10_000; i++) {
+            CheckResult r = run(a, http("/", "Test Page"), Duration.ofSeconds(2));
+            assertFalse(r.up());
+        }
+        requests.clear();
+        System.gc();
+        long grown = mem.getHeapMemoryUsage().getUsed() - before;
+        assertTrue(grown < 5 << 20, "heap grew by " + grown / 1024 + " KiB over 10,000 checks");
+    }
+
     /** F10's parser fuzz: 100,000 random replies, no exception, none over 50 ms. */
     @Test
     void replyParserFuzz() throws Exception {

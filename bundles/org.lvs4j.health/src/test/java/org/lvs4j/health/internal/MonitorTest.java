@@ -297,6 +297,104 @@ class MonitorTest {
     }
 
     @Test
+    void fallbackCommandRunsWithStartAndStop() throws Exception {
+        Backend a = new Backend("127.0.2.1", 18201);
+        Backend b = new Backend("127.0.2.2", 18201);
+        Path log = tmp.resolve("fallback.log");
+        Path script = tmp.resolve("fallback.sh");
+        Files.writeString(script, "#!/bin/sh\necho \"$1\" >> " + log + "\n");
+        Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Monitor m = monitor();
+        m.load(file(config("no", "    fallbackcommand=\"" + script + "\"\n")), false);
+        await(() -> servers().size() == 2, Duration.ofSeconds(3), "both up");
+        a.stop();
+        b.stop();
+        await(() -> Files.exists(log) && read(log).equals("start\n"), Duration.ofSeconds(3), "start");
+        b.start();
+        await(() -> read(log).equals("start\nstop\n"), Duration.ofSeconds(3), "stop");
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /**
+     * RELIABILITY.md F8 for TCP: a real server whose host goes silent (no reset, its address gone from a namespace
+     * this test creates) is marked down within 1.9 s by connect checks every 0.5 s with a 1 s timeout.
+     */
+    @Test
+    void aSilentHostIsMarkedDownWithinTheTimeout() throws Exception {
+        int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        if (uid != 0) {
+            if ("true".equals(System.getenv("CI"))) {
+                throw new AssertionError("CI must run as root: network namespaces");
+            }
+            org.junit.jupiter.api.Assumptions.abort("needs root: network namespaces");
+        }
+        long pid = ProcessHandle.current().pid();
+        String ns = "lvs4j-silent-" + pid;
+        String host = "lvss" + (pid % 100000) + "a";
+        String peer = "lvss" + (pid % 100000) + "b";
+        Path server = tmp.resolve("Listen.java");
+        Files.writeString(server, "public class Listen { public static void main(String[] a) throws Exception {"
+                + " var s = new java.net.ServerSocket(); s.bind(new java.net.InetSocketAddress(a[0], 18201));"
+                + " System.out.println(\"listening\"); while (true) { s.accept().close(); } } }");
+        Process listener = null;
+        run("ip", "netns", "add", ns);
+        try {
+            run("ip", "link", "add", host, "type", "veth", "peer", "name", peer, "netns", ns);
+            run("ip", "addr", "add", "10.254.78.1/30", "dev", host);
+            run("ip", "link", "set", host, "up");
+            run("ip", "-n", ns, "link", "set", "lo", "up");
+            run("ip", "-n", ns, "addr", "add", "10.254.78.2/30", "dev", peer);
+            run("ip", "-n", ns, "link", "set", peer, "up");
+            Path out = tmp.resolve("listen.txt");
+            listener = new ProcessBuilder("ip", "netns", "exec", ns, Path.of(System.getProperty("java.home"),
+                    "bin", "java").toString(), server.toString(), "10.254.78.2").redirectErrorStream(true)
+                    .redirectOutput(out.toFile()).start();
+            Process l = listener;
+            await(() -> read(out).contains("listening") || !l.isAlive(), Duration.ofSeconds(30), "listener");
+            new Backend("127.0.2.2", 18201);
+            Monitor m = monitor();
+            m.load(file("""
+                    checktimeout=1
+                    checkinterval=0.5
+                    virtual=127.7.2.1:18200
+                        real=10.254.78.2:18201 fullnat 2
+                        real=127.0.2.2:18201 fullnat 3
+                        checktype=connect
+                        scheduler=wrr
+                    """), false);
+            await(() -> servers().size() == 2, Duration.ofSeconds(5), "both up");
+            run("ip", "-n", ns, "addr", "del", "10.254.78.2/30", "dev", peer);
+            long t0 = System.nanoTime();
+            await(() -> servers().size() == 1, Duration.ofSeconds(5), "the silent host out");
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ms <= 1900, "marked down after " + ms + " ms");
+            assertTrue(m.checks().stream().anyMatch(c -> c.address().getHostAddress().equals("10.254.78.2")
+                    && c.reason().startsWith("timeout")), m.checks().toString());
+        } finally {
+            if (listener != null) {
+                listener.destroyForcibly().waitFor();
+            }
+            new ProcessBuilder("ip", "link", "del", host).start().waitFor();
+            run("ip", "netns", "del", ns);
+        }
+    }
+
+    private static void run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new AssertionError(String.join(" ", cmd) + ": " + out);
+        }
+    }
+
+    @Test
     void flappingServerChangesThePoolAtMostOncePerRiseAndFallRound() throws Exception {
         Backend a = new Backend("127.0.2.1", 18201);
         new Backend("127.0.2.2", 18201);
