@@ -79,6 +79,11 @@ final class Backends implements AutoCloseable {
             }
         }
 
+        /** Stops listening; connections already open go on (a server whose listener died, or that was drained). */
+        void stopListening() throws IOException {
+            server.close();
+        }
+
         /** Stops listening and cuts every open connection. */
         void kill() throws IOException {
             server.close();

@@ -147,6 +147,66 @@ class HealthE2ETest {
         assertTrue(a.ctl("ldirectord", "check", f.toString()).ok().out().startsWith("ok " + f));
     }
 
+    /**
+     * RELIABILITY.md F8's second half: once the monitor takes a server out, its established connections are reset
+     * at once with expire_nodest_conn 1, and go on with 0.
+     */
+    @Test
+    void expireNodestConnDecidesWhetherAnOutServersConnectionsEnd() throws Exception {
+        int port = 18401;
+        Backends.Backend g1 = backends.greeter("g1", "127.0.4.11", port);
+        backends.greeter("g2", "127.0.4.12", port);
+        Path f = tmp.resolve("connect.cf");
+        Files.writeString(f, """
+                checktimeout=1
+                checkinterval=0.5
+                virtual=%s:%d
+                        real=127.0.4.11:%d fullnat
+                        real=127.0.4.12:%d fullnat
+                        checktype=connect
+                        scheduler=rr
+                """.formatted(VIP, port, port, port));
+        a = new Appliance(tmp.resolve("d")).start(List.of("--config", f.toString()));
+        String in = "  -> 127.0.4.11:" + port;
+        Appliance.poll(() -> listing().contains(in) && listing().contains("  -> 127.0.4.12:" + port), "both in");
+
+        for (int mode : new int[] {1, 0}) {
+            a.ctl("sysctl", "expire_nodest_conn", Integer.toString(mode)).ok();
+            Backends.Greeted held = null;
+            for (int i = 0; i < 4 && held == null; i++) {
+                Backends.Greeted g = Backends.greet("127.0.0.1", VIP, port);
+                if ("g1".equals(g.name())) {
+                    held = g;
+                } else {
+                    g.close();
+                }
+            }
+            assertTrue(held != null, "a connection on g1");
+            g1.stopListening(); // its connections stay open on the server's side
+            Appliance.poll(() -> !listing().contains(in), "g1 out");
+            long out = System.nanoTime();
+            held.socket().setSoTimeout((int) (1000 * Appliance.slack()));
+            int r;
+            try {
+                r = held.socket().getInputStream().read();
+            } catch (java.net.SocketTimeoutException stillOpen) {
+                r = -2;
+            } catch (java.io.IOException reset) {
+                r = -1;
+            }
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - out);
+            if (mode == 1) {
+                assertEquals(-1, r, "expire_nodest_conn 1: the connection ended");
+                assertTrue(ms <= 500 * Appliance.slack(), "ended " + ms + " ms after g1 went out");
+            } else {
+                assertEquals(-2, r, "expire_nodest_conn 0: the connection goes on");
+            }
+            held.close();
+            g1 = backends.greeter("g1", "127.0.4.11", port);
+            Appliance.poll(() -> listing().contains(in), "g1 back");
+        }
+    }
+
     @Test
     void theHowToSampleParses() throws Exception {
         Path f = tmp.resolve("howto.cf");

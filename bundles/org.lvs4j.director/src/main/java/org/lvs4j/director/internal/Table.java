@@ -452,6 +452,15 @@ public final class Table implements DataPath {
                     svc.trash.put(new VirtualService.Endpoint(d.address, d.port), d);
                 }
                 notifyScheduler(svc, new Change(Change.Kind.REMOVE, d));
+                if (d.references.get() > 0 && sysctls.get(Sysctls.Knob.EXPIRE_NODEST_CONN) != 0) {
+                    // IPVS expires such a connection at its next packet; an engine that holds sockets (full-NAT)
+                    // sees no packets here, so its connections end now, as the next packet would have ended them.
+                    for (Connection conn : connections.snapshot()) {
+                        if (conn.destination == d && !conn.template) {
+                            connections.expireNow(conn);
+                        }
+                    }
+                }
             }
             case TableChange.SetAdminState c -> {
                 VirtualService svc = services.get(c.service());

@@ -153,4 +153,24 @@ class DataPathTest {
         assertTrue(closed[0], "the engine hears about expiry");
         assertTrue(e.expired());
     }
+
+    @Test
+    void deletingAServerEndsItsEngineConnectionsOnlyWithExpireNodestConn() throws Exception {
+        table.apply(new AddService(rr(vip)));
+        table.apply(new AddRealServer(vip, server("127.0.0.11", 23, ForwardMethod.FULLNAT, 1)));
+        table.apply(new AddRealServer(vip, server("127.0.0.12", 23, ForwardMethod.FULLNAT, 1)));
+        List<String> ended = new ArrayList<>();
+        for (int port = 40000; port < 40004; port++) {
+            Entry e = table.admit(flow(vip, "127.0.0.1", port)).entry();
+            e.state(org.lvs4j.api.ConnectionState.ESTABLISHED);
+            String id = e.destinationAddress().getHostAddress() + " " + port;
+            e.onExpire(() -> ended.add(id));
+        }
+        table.apply(new TableChange.DeleteRealServer(vip, Fixtures.ip("127.0.0.12"), 23));
+        assertEquals(List.of(), ended, "expire_nodest_conn 0: the deleted server's connections go on");
+        table.sysctls().set("expire_nodest_conn", 1);
+        table.apply(new TableChange.DeleteRealServer(vip, Fixtures.ip("127.0.0.11"), 23));
+        assertEquals(2, ended.size(), "expire_nodest_conn 1: its connections end at once: " + ended);
+        assertTrue(ended.stream().allMatch(x -> x.startsWith("127.0.0.11 ")), ended.toString());
+    }
 }
