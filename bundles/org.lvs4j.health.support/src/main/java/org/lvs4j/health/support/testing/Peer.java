@@ -67,7 +67,9 @@ public final class Peer implements AutoCloseable {
 
     /** Starts one process of this server, output appended to the log. */
     public Process start(List<String> command, Map<String, String> env) throws IOException {
+        // stdin from /dev/null: some daemons (innd) take a pipe on fd 0 for a socket handed over by inetd.
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(env);
         Process p = pb.start();
