@@ -108,7 +108,7 @@ class NntpCheckTest {
         Files.writeString(t.resolve("db/history"), "");
         Peer.run(Duration.ofSeconds(10), "chmod", "755", tmp.toString());
         Peer.run(Duration.ofSeconds(10), "chown", "-R", "news:news", t.toString());
-        news(BIN + "makedbz", "-i", "-o");
+        news(BIN + "makedbz", "-i", "-o", "-s", "1000"); // a small history: big default files load slowly
         innd = new Peer("innd", tmp.resolve("innd.log"));
         start();
 
