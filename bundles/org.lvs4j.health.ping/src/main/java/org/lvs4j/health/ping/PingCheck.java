@@ -78,6 +78,10 @@ public class PingCheck implements HealthCheck {
     public CompletionStage<CheckResult> check(CheckTarget target, Map<String, String> params, Instant deadline) {
         InetAddress to = target.server().getAddress();
         CompletableFuture<CheckResult> f = new CompletableFuture<>();
+        // The deadline ends the check even if the reader should stall.
+        f.completeOnTimeout(CheckResult.down("no echo reply"),
+                Math.max(1, java.time.Duration.between(Instant.now(), deadline).toMillis()),
+                java.util.concurrent.TimeUnit.MILLISECONDS);
         int seq = sequence.incrementAndGet() & 0xffff;
         try {
             Family family = to instanceof Inet6Address ? v6 : v4;
@@ -131,7 +135,7 @@ public class PingCheck implements HealthCheck {
                 if (r != null) {
                     reply(s, r);
                 }
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException | Error e) {
                 if (closed) {
                     return;
                 }

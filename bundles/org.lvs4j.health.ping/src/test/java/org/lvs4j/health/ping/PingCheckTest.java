@@ -76,7 +76,11 @@ class PingCheckTest {
             run("ip", "link", "set", host, "up");
             run("ip", "-n", ns, "addr", "add", "10.254.77.2/30", "dev", peer);
             run("ip", "-n", ns, "link", "set", peer, "up");
-            CheckResult up = ping("10.254.77.2", Duration.ofSeconds(3));
+            // A new veth link takes a moment to carry packets: ask until it answers, for up to 10 s.
+            CheckResult up = ping("10.254.77.2", Duration.ofSeconds(1));
+            for (int i = 0; i < 9 && !up.up(); i++) {
+                up = ping("10.254.77.2", Duration.ofSeconds(1));
+            }
             assertTrue(up.up(), up.reason());
             run("ip", "-n", ns, "addr", "del", "10.254.77.2/30", "dev", peer);
             long t0 = System.nanoTime();
