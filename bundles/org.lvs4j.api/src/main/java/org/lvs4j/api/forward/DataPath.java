@@ -35,4 +35,18 @@ public interface DataPath {
 
     /** A director tunable ({@code plugin_wait_ms}, {@code expire_nodest_conn}, ...). */
     long sysctl(String name);
+
+    /**
+     * The packet engine's lookup of a client's packet: the live entry of {@code client:clientPort} talking to
+     * {@code vaddr:vport} over {@code protocol} (an IP protocol number), or null. IPv4 addresses are ints in network
+     * order. Allocates nothing, so it can run for every packet.
+     */
+    Entry find4(int protocol, int client, int clientPort, int vaddr, int vport);
+
+    /**
+     * The packet engine's lookup of a NAT real server's reply: the live masquerading entry whose real server
+     * {@code server:serverPort} talks to {@code client:clientPort}, or null (IPVS's ip_vs_conn_out_get). Allocates
+     * nothing.
+     */
+    Entry findReply4(int protocol, int server, int serverPort, int client, int clientPort);
 }

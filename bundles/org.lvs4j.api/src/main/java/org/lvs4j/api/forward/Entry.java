@@ -17,6 +17,12 @@ public interface Entry {
 
     ServiceKey service();
 
+    /** The virtual port the client addressed: the service's port, or the client's own choice on a port-0 service. */
+    int virtualPort();
+
+    /** The real server is an address of the director itself ({@code Local} in listings). */
+    boolean local();
+
     /** The real server. */
     InetAddress destinationAddress();
 
@@ -30,6 +36,12 @@ public interface Entry {
 
     /** Moves the entry to a state: ActiveConn/InActConn and the timeout follow, the timer restarts. */
     void state(ConnectionState next);
+
+    /**
+     * A TCP segment passed the director, from the client ({@code fromClient}) or from the real server: the state
+     * follows IPVS's state table by the segment's flags (the TCP header's flags byte).
+     */
+    void tcpSegment(boolean fromClient, int flags);
 
     /** Data from the client to the real server: counted (one packet per call) and the timer restarts. */
     void in(long bytes);

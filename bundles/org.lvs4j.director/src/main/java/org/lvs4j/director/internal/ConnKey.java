@@ -14,17 +14,23 @@ import java.net.UnknownHostException;
  */
 class ConnKey {
 
-    final int protocol;
-    final int clientPort;
-    final int virtualPort;
-    final boolean template;
+    // Not final only so that a per-thread probe key can be refilled for lookups (see set4); keys in a table never
+    // change.
+    int protocol;
+    int clientPort;
+    int virtualPort;
+    boolean template;
     /** IPv4 addresses are {@code (0, address)}; IPv6 ones their two halves; {@code v6} tells them apart. */
-    private final boolean v6;
-    private final long client0;
-    private final long client1;
-    private final long virtual0;
-    private final long virtual1;
-    private final int hash;
+    private boolean v6;
+    private long client0;
+    private long client1;
+    private long virtual0;
+    private long virtual1;
+    private int hash;
+
+    /** A probe key, filled by {@link #set4} before each lookup. */
+    ConnKey() {
+    }
 
     ConnKey(int protocol, InetAddress client, int clientPort, InetAddress virtual, int virtualPort, boolean template) {
         this.protocol = protocol;
@@ -46,12 +52,31 @@ class ConnKey {
             this.virtual0 = 0;
             this.virtual1 = virtual.hashCode() & 0xffffffffL;
         }
+        this.hash = hash();
+    }
+
+    /** Refills a probe key with an IPv4 connection's endpoints (addresses as ints in network order). */
+    ConnKey set4(int protocol, int client, int clientPort, int virtual, int virtualPort) {
+        this.protocol = protocol;
+        this.clientPort = clientPort;
+        this.virtualPort = virtualPort;
+        this.template = false;
+        this.v6 = false;
+        this.client0 = 0;
+        this.client1 = client & 0xffffffffL;
+        this.virtual0 = 0;
+        this.virtual1 = virtual & 0xffffffffL;
+        this.hash = hash();
+        return this;
+    }
+
+    private int hash() {
         int h = protocol;
         h = 31 * h + Long.hashCode(client1 * 0x9E3779B97F4A7C15L + client0);
         h = 31 * h + clientPort;
         h = 31 * h + Long.hashCode(virtual1 * 0x9E3779B97F4A7C15L + virtual0);
         h = 31 * h + virtualPort;
-        this.hash = template ? ~h : h;
+        return template ? ~h : h;
     }
 
     /** A copy, for an entry made from a lookup key. */

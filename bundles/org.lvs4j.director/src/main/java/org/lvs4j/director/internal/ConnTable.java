@@ -27,6 +27,9 @@ final class ConnTable {
     static final int TEMPLATE_REARM_SECONDS = 60;
 
     private final ConcurrentHashMap<ConnKey, Connection> entries = new ConcurrentHashMap<>();
+    /** Masquerading entries by their reply's endpoints: protocol, client, real server (IPVS's "out" lookup). */
+    private final ConcurrentHashMap<ConnKey, Connection> replies = new ConcurrentHashMap<>();
+    private static final ThreadLocal<ConnKey> PROBE = ThreadLocal.withInitial(ConnKey::new);
     private final Table table;
     private final Clock clock;
     private final ToIntFunction<ConnectionState> timeouts;
@@ -60,6 +63,16 @@ final class ConnTable {
         return entries.get(key);
     }
 
+    /** An IPv4 entry by its client's endpoints, without allocating. */
+    Connection get4(int protocol, int client, int clientPort, int virtual, int virtualPort) {
+        return entries.get(PROBE.get().set4(protocol, client, clientPort, virtual, virtualPort));
+    }
+
+    /** A masquerading IPv4 entry by its real server's reply endpoints, without allocating. */
+    Connection reply4(int protocol, int server, int serverPort, int client, int clientPort) {
+        return replies.get(PROBE.get().set4(protocol, client, clientPort, server, serverPort));
+    }
+
     int size() {
         return entries.size();
     }
@@ -86,6 +99,11 @@ final class ConnTable {
             Connection existing = entries.putIfAbsent(c, c);
             if (existing != null) {
                 return existing;
+            }
+            if (!template && dest.config.method() == org.lvs4j.api.ForwardMethod.MASQ) {
+                c.replyKey = new ConnKey(key.protocol, c.client(), key.clientPort, dest.address, destinationPort,
+                        false);
+                replies.put(c.replyKey, c);
             }
         }
         dest.bind(template, false);
@@ -215,6 +233,9 @@ final class ConnTable {
         }
         c.dead = true;
         entries.remove(c, c);
+        if (c.replyKey != null) {
+            replies.remove(c.replyKey, c);
+        }
         if (c.control != null) {
             c.control.control(-1);
         }

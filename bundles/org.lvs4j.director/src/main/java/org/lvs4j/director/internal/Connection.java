@@ -53,6 +53,9 @@ public final class Connection extends ConnKey implements Entry {
     /** Called once when the entry expires, so the engine can close what it holds. */
     volatile Consumer<Connection> onExpire;
 
+    /** For a masquerading entry: its key in the table of replies (real server to client), else null. */
+    ConnKey replyKey;
+
     /** The wheel tick this entry is filed under; guarded by the entry's lock. */
     long wheelTick;
 
@@ -93,6 +96,21 @@ public final class Connection extends ConnKey implements Entry {
     @Override
     public ProxyProtocol proxyProtocol() {
         return destination.config.proxyProtocol();
+    }
+
+    @Override
+    public int virtualPort() {
+        return virtualPort;
+    }
+
+    @Override
+    public boolean local() {
+        return destination.local;
+    }
+
+    @Override
+    public void tcpSegment(boolean fromClient, int flags) {
+        table.tcpSegment(this, fromClient ? TcpStates.Direction.INPUT : TcpStates.Direction.OUTPUT, flags);
     }
 
     @Override

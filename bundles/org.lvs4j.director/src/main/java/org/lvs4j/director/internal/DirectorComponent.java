@@ -170,6 +170,16 @@ public class DirectorComponent extends TableDirector implements DataPath {
         return table.sysctls().get(name);
     }
 
+    @Override
+    public Entry find4(int protocol, int client, int clientPort, int vaddr, int vport) {
+        return table.find4(protocol, client, clientPort, vaddr, vport);
+    }
+
+    @Override
+    public Entry findReply4(int protocol, int server, int serverPort, int client, int clientPort) {
+        return table.findReply4(protocol, server, serverPort, client, clientPort);
+    }
+
     private static ForwardMethod method(Forwarder f, Map<String, Object> properties) {
         ForwardMethod m = ForwardMethod.byId(String.valueOf(properties.get(Forwarder.METHOD)));
         if (m == null) {

@@ -223,7 +223,7 @@ public final class Table implements DataPath {
 
     /** The configuration as the checks see it: the live table, with the services a batch touched copied aside. */
     private final class Model {
-        private final Map<ServiceKey, ModelService> touched = new HashMap<>();
+        private final Map<ServiceKey, ModelService> touched = new java.util.LinkedHashMap<>(); // batch order: binds happen in it
         private boolean flushed;
         /** Position of the change being checked. */
         int index;
@@ -973,6 +973,18 @@ public final class Table implements DataPath {
     @Override
     public long sysctl(String name) {
         return sysctls.get(name);
+    }
+
+    @Override
+    public Entry find4(int protocol, int client, int clientPort, int vaddr, int vport) {
+        Connection c = connections.get4(protocol, client, clientPort, vaddr, vport);
+        return c == null || c.dead ? null : c;
+    }
+
+    @Override
+    public Entry findReply4(int protocol, int server, int serverPort, int client, int clientPort) {
+        Connection c = connections.reply4(protocol, server, serverPort, client, clientPort);
+        return c == null || c.dead ? null : c;
     }
 
     /** Looks up a connection by its client and virtual endpoints. */

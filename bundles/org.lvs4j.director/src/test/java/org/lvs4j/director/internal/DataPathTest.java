@@ -173,4 +173,35 @@ class DataPathTest {
         assertEquals(2, ended.size(), "expire_nodest_conn 1: its connections end at once: " + ended);
         assertTrue(ended.stream().allMatch(x -> x.startsWith("127.0.0.11 ")), ended.toString());
     }
+
+    @Test
+    void packetLookupsFindEntriesByBothDirectionsWithoutNewKeys() throws Exception {
+        ServiceKey web = tcp("10.99.0.100", 80);
+        table.apply(new AddService(rr(web)));
+        table.apply(new AddRealServer(web, server("10.99.1.11", 8080, ForwardMethod.MASQ, 1)));
+        ServiceKey dr = tcp("10.99.0.100", 443);
+        table.apply(new AddService(rr(dr)));
+        table.apply(new AddRealServer(dr, server("10.99.1.12", 443, ForwardMethod.DROUTE, 1)));
+        int client = 0x0a63000a; // 10.99.0.10
+        int vip = 0x0a630064;
+        Entry nat = table.admit(flow(web, "10.99.0.10", 40000)).entry();
+        Entry direct = table.admit(flow(dr, "10.99.0.10", 40001)).entry();
+        assertTrue(nat == table.find4(6, client, 40000, vip, 80));
+        assertTrue(direct == table.find4(6, client, 40001, vip, 443));
+        assertNull(table.find4(17, client, 40000, vip, 80), "the protocol is part of the key");
+        assertNull(table.find4(6, client, 40002, vip, 80));
+        assertTrue(nat == table.findReply4(6, 0x0a63010b, 8080, client, 40000), "a NAT reply finds its entry");
+        assertNull(table.findReply4(6, 0x0a63010c, 443, client, 40001), "direct routing has no replies to find");
+        assertEquals(80, nat.virtualPort());
+        assertFalse(nat.local());
+
+        nat.tcpSegment(true, org.lvs4j.director.internal.TcpStates.SYN);
+        assertEquals(org.lvs4j.api.ConnectionState.SYN_RECV, nat.state());
+        nat.tcpSegment(false, org.lvs4j.director.internal.TcpStates.SYN | org.lvs4j.director.internal.TcpStates.ACK);
+        nat.tcpSegment(true, org.lvs4j.director.internal.TcpStates.ACK);
+        assertEquals(org.lvs4j.api.ConnectionState.ESTABLISHED, nat.state());
+        nat.expire();
+        assertNull(table.findReply4(6, 0x0a63010b, 8080, client, 40000), "an expired entry leaves the reply index");
+        assertNull(table.find4(6, client, 40000, vip, 80));
+    }
 }
