@@ -31,6 +31,7 @@ final class Backends implements AutoCloseable {
         private final Set<Socket> open = ConcurrentHashMap.newKeySet();
 
         private final boolean greets;
+        private final Thread acceptor;
 
         Backend(String name, InetSocketAddress address, boolean greets) throws IOException {
             this.name = name;
@@ -39,7 +40,7 @@ final class Backends implements AutoCloseable {
             this.server = new ServerSocket();
             server.setReuseAddress(true);
             server.bind(address, 512);
-            Thread.ofPlatform().daemon().name("backend-" + name).start(this::serve);
+            acceptor = Thread.ofPlatform().daemon().name("backend-" + name).start(this::serve);
         }
 
         private void serve() {
@@ -82,11 +83,18 @@ final class Backends implements AutoCloseable {
         /** Stops listening; connections already open go on (a server whose listener died, or that was drained). */
         void stopListening() throws IOException {
             server.close();
+            // A listener closed while a thread is blocked in accept() stays open in the kernel until that thread
+            // wakes, still completing handshakes; once the acceptor is gone no new client reaches this server.
+            try {
+                acceptor.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         /** Stops listening and cuts every open connection. */
         void kill() throws IOException {
-            server.close();
+            stopListening();
             for (Socket s : open) {
                 s.setSoLinger(true, 0);
                 s.close();
