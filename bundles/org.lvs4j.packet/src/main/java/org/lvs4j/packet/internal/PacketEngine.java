@@ -1,0 +1,443 @@
+package org.lvs4j.packet.internal;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+import org.lvs4j.api.Addresses;
+import org.lvs4j.api.Director;
+import org.lvs4j.api.ForwardMethod;
+import org.lvs4j.api.ServiceConfig;
+import org.lvs4j.api.ServiceKey;
+import org.lvs4j.api.forward.DataPath;
+import org.lvs4j.api.forward.ServiceBinder;
+import org.lvs4j.packet.spi.PacketTransform;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The packet engine: binder of the services whose real servers are {@code -g}, {@code -i} or {@code -m}.
+ *
+ * <p>It attaches an AF_PACKET socket, with a BPF filter for the VIPs and the NAT real servers, to each interface that
+ * holds a VIP (or to the interfaces its configuration names), runs one receive thread per interface, and keeps the
+ * kernel's copy of that traffic away with an nft table of its own. A VIP that no interface holds yet (an HA backup)
+ * waits: the engine looks again every second and attaches when the address appears. Routes and neighbour entries are
+ * read from the kernel every second too; next hops without a neighbour entry are resolved by sending them a datagram
+ * to the discard port, so the kernel does the ARP.
+ */
+@Component(immediate = true, service = {ServiceBinder.class, PacketEngine.class},
+        property = {ServiceBinder.ENGINE + "=packet", "osgi.command.scope=lvs", "osgi.command.function=packet"},
+        configurationPid = PacketEngine.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Designate(ocd = PacketEngine.Config.class)
+public class PacketEngine implements ServiceBinder {
+
+    static final String PID = "org.lvs4j.packet";
+    static final Logger LOG = LoggerFactory.getLogger(PacketEngine.class);
+
+    @ObjectClassDefinition(name = "lvs4j packet engine")
+    @interface Config {
+        @AttributeDefinition(description = "Interfaces to receive VIP traffic on, comma-separated; empty: each "
+                + "interface that holds a VIP")
+        String interfaces() default "";
+    }
+
+    private final DataPath path;
+    private final Director director;
+    private final AtomicReferenceArray<PacketTransform> transforms =
+            new AtomicReferenceArray<>(ForwardMethod.values().length);
+    private final HostRules rules;
+    private final List<String> configured;
+    private final Map<String, Intake> intakes = new LinkedHashMap<>();
+    private final long[] retired = new long[Counter.ALL.length];
+    private final Set<Integer> unresolved = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().daemon().name("lvs4j-packet-housekeeping").unstarted(r));
+    private final Runnable onChange = this::refreshSoon;
+    private volatile Setup setup = Setup.EMPTY;
+    private volatile String privilegeProblem;
+    private List<HostRules.Rule> installed = List.of();
+    private List<Integer> filtered;
+    private volatile String lastProblem = "";
+
+    @Activate
+    public PacketEngine(@Reference DataPath path, @Reference Director director, BundleContext context,
+                        Config config) {
+        this(path, director, context == null ? null : context.getProperty("lvs4j.state.dir"), config.interfaces());
+    }
+
+    /** Also for tests outside OSGi. */
+    PacketEngine(DataPath path, Director director, String stateDir, String interfaces) {
+        this.path = path;
+        this.director = director;
+        this.rules = new HostRules(tableName(stateDir));
+        this.configured = interfaces == null || interfaces.isBlank() ? List.of()
+                : List.of(interfaces.trim().split("\\s*,\\s*"));
+        privilegeProblem = checkPrivileges();
+        if (privilegeProblem == null) {
+            try {
+                rules.remove(); // what a crashed run of this director left
+            } catch (IOException e) {
+                LOG.warn("packet engine: {}", e.getMessage());
+            }
+        } else {
+            LOG.info("packet engine: {}", privilegeProblem);
+        }
+        director.addChangeListener(onChange);
+        housekeeping.scheduleWithFixedDelay(this::refresh, 0, 1, TimeUnit.SECONDS);
+    }
+
+    /** One nft table per director instance: named after its state directory. */
+    static String tableName(String stateDir) {
+        return "lvs4j_" + Integer.toHexString(stateDir == null ? 0 : stateDir.hashCode());
+    }
+
+    private static String checkPrivileges() {
+        try {
+            PacketSocket.open(0, false).close();
+            return null;
+        } catch (IOException | RuntimeException | LinkageError e) {
+            return "the packet modes (-g, -i, -m) need root, or CAP_NET_RAW and CAP_NET_ADMIN: " + e.getMessage();
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addTransform(PacketTransform t, Map<String, Object> properties) {
+        ForwardMethod m = ForwardMethod.byId(String.valueOf(properties.get(PacketTransform.METHOD)));
+        if (m == null || m.engine() != org.lvs4j.api.Engine.PACKET) {
+            LOG.error("packet transform {} has no valid {} property and is ignored", t, PacketTransform.METHOD);
+            return;
+        }
+        transforms.set(m.ordinal(), t);
+    }
+
+    void removeTransform(PacketTransform t) {
+        for (int i = 0; i < transforms.length(); i++) {
+            transforms.compareAndSet(i, t, null);
+        }
+    }
+
+    @Override
+    public void bind(ServiceConfig service) throws Exception {
+        String problem = privilegeProblem;
+        if (problem != null) {
+            throw new IOException(problem);
+        }
+        refreshSoon();
+    }
+
+    @Override
+    public void unbind(ServiceKey service) {
+        refreshSoon();
+    }
+
+    private void refreshSoon() {
+        try {
+            housekeeping.execute(this::refresh);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            // deactivated
+        }
+    }
+
+    @Deactivate
+    void deactivate() throws InterruptedException {
+        director.removeChangeListener(onChange);
+        housekeeping.shutdownNow();
+        housekeeping.awaitTermination(10, TimeUnit.SECONDS);
+        for (Intake i : intakes.values()) {
+            i.close();
+        }
+        intakes.clear();
+        setup = Setup.EMPTY;
+        if (privilegeProblem == null) {
+            try {
+                rules.remove();
+            } catch (IOException e) {
+                LOG.warn("packet engine: {}", e.getMessage());
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    /** Brings links, filter, host rules and the packet threads' view up to date with the table and the kernel. */
+    private void refresh() {
+        if (privilegeProblem != null) {
+            return;
+        }
+        try {
+            Plan plan = new Plan(director.services());
+            Net net = Net.read();
+            Set<String> wanted = new LinkedHashSet<>();
+            if (!plan.services.isEmpty()) {
+                if (!configured.isEmpty()) {
+                    wanted.addAll(configured);
+                } else {
+                    for (int vip : plan.vips) {
+                        Net.Interface i = net.holding(vip);
+                        if (i != null && !i.loopback()) {
+                            wanted.add(i.name());
+                        }
+                    }
+                    for (int rs : plan.natServers) {
+                        Net.Route r = net.route(rs);
+                        Net.Interface i = r == null ? null : net.byName(r.device());
+                        if (i != null && !i.loopback()) {
+                            wanted.add(i.name());
+                        }
+                    }
+                }
+            }
+            attach(wanted, net);
+            List<Integer> filter = new ArrayList<>(plan.vips);
+            filter.add(-1); // separator: destinations before, sources after
+            filter.addAll(plan.natServers);
+            for (Intake i : intakes.values()) {
+                if (!filter.equals(i.filter)) {
+                    i.link.socket.filter(Bpf.program(plan.vips, plan.natServers));
+                    i.filter = filter;
+                }
+            }
+            if (!plan.rules.equals(installed)) {
+                rules.apply(plan.rules);
+                installed = List.copyOf(plan.rules);
+            }
+            setup = new Setup(plan, net, intakes.values().stream().map(i -> i.link).toArray(Link[]::new));
+            resolve(net);
+            lastProblem = "";
+        } catch (IOException | RuntimeException e) {
+            String problem = e.getMessage() == null ? e.toString() : e.getMessage();
+            if (!problem.equals(lastProblem)) {
+                LOG.error("packet engine: {}", problem, e);
+            }
+            lastProblem = problem;
+        }
+    }
+
+    private void attach(Set<String> wanted, Net net) throws IOException {
+        for (var it = intakes.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            Net.Interface now = net.byName(e.getKey());
+            Link l = e.getValue().link;
+            if (!wanted.contains(e.getKey()) || now == null || now.index() != l.index || now.mac() != l.mac
+                    || now.mtu() != l.mtu || now.primary() != l.address) {
+                e.getValue().close();
+                it.remove();
+                LOG.info("packet engine: detached from {}", e.getKey());
+            }
+        }
+        for (String name : wanted) {
+            if (intakes.containsKey(name)) {
+                continue;
+            }
+            Net.Interface i = net.byName(name);
+            if (i == null) {
+                continue; // not there (yet)
+            }
+            PacketSocket socket = PacketSocket.open(i.index(), true);
+            Link link = new Link(name, i.index(), i.mac(), i.mtu(), i.primary(), socket);
+            intakes.put(name, new Intake(link));
+            LOG.info("packet engine: receiving on {} ({}, MTU {})", name, Net.macText(i.mac()), i.mtu());
+        }
+    }
+
+    /** Sends a datagram to each next hop the packet threads found no MAC for, so the kernel resolves it. */
+    private void resolve(Net net) {
+        if (unresolved.isEmpty()) {
+            return;
+        }
+        try (DatagramSocket s = new DatagramSocket()) {
+            for (Integer a : unresolved) {
+                unresolved.remove(a);
+                try {
+                    s.send(new DatagramPacket(new byte[0], 0, address(a), 9));
+                } catch (IOException e) {
+                    LOG.debug("cannot poke {}: {}", Addresses.dotted(a), e.getMessage());
+                }
+            }
+        } catch (IOException e) {
+            LOG.debug("no socket to resolve next hops: {}", e.getMessage());
+        }
+    }
+
+    private static InetAddress address(int v4) throws IOException {
+        return InetAddress.getByAddress(new byte[] {(byte) (v4 >>> 24), (byte) (v4 >>> 16), (byte) (v4 >>> 8),
+            (byte) v4});
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Reporting
+
+    /** Counters summed over every packet thread, past ones included. */
+    long[] counters() {
+        long[] sum = retired.clone();
+        for (Intake i : List.copyOf(intakes.values())) {
+            for (int c = 0; c < sum.length; c++) {
+                sum[c] += i.dispatcher.counts[c];
+            }
+        }
+        return sum;
+    }
+
+    /** Gogo {@code lvs:packet}: links, VIPs, host rules, and what happened to every frame received. */
+    public String packet() {
+        return report();
+    }
+
+    String report() {
+        StringBuilder b = new StringBuilder();
+        if (privilegeProblem != null) {
+            b.append("packet engine inactive: ").append(privilegeProblem).append('\n');
+        }
+        Setup s = setup;
+        b.append("links:");
+        if (s.links.length == 0) {
+            b.append(" none");
+        }
+        for (Link l : s.links) {
+            b.append(' ').append(l.name).append(" (").append(Net.macText(l.mac)).append(", MTU ").append(l.mtu)
+                    .append(')');
+        }
+        b.append('\n');
+        for (int vip : s.plan.vips) {
+            Net.Interface i = s.net.holding(vip);
+            b.append("VIP ").append(Addresses.dotted(vip)).append(": ")
+                    .append(i == null ? "not held by this host (waiting)" : "on " + i.name()).append('\n');
+        }
+        b.append("host rules: nft table ip ").append(rules.table()).append(rules.present() ? "" : " (none)")
+                .append('\n');
+        long[] c = counters();
+        long malformed = 0;
+        for (Counter k : Counter.ALL) {
+            b.append(String.format("%12d  %s%n", c[k.ordinal()], k.text));
+            if (k.malformed) {
+                malformed += c[k.ordinal()];
+            }
+        }
+        b.append(String.format("%12d  malformed in all%n", malformed));
+        long drops = 0;
+        for (Intake i : List.copyOf(intakes.values())) {
+            drops += i.kernelDrops;
+        }
+        b.append(String.format("%12d  dropped by the kernel (receive buffer full)%n", drops));
+        return b.toString();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    /** One attached interface: its socket and the thread that receives, dispatches and sends in batches. */
+    private final class Intake implements Dispatcher.Sender {
+        final Link link;
+        final Dispatcher dispatcher;
+        List<Integer> filter;
+        volatile long kernelDrops;
+        private final Arena arena = Arena.ofShared();
+        private final PacketSocket.Inbox inbox = new PacketSocket.Inbox(arena);
+        private Link[] outLinks = new Link[0];
+        private PacketSocket.Outbox[] outboxes = new PacketSocket.Outbox[0];
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        Intake(Link link) {
+            this.link = link;
+            this.dispatcher = new Dispatcher(path, transforms, this, unresolved::add);
+            this.thread = Thread.ofPlatform().daemon().name("lvs4j-packet-" + link.name).start(this::run);
+        }
+
+        private void run() {
+            long lastStats = System.nanoTime();
+            while (running) {
+                int n = inbox.receive(link.socket);
+                if (n < 0) {
+                    if (!running || link.socket.closed()) {
+                        return;
+                    }
+                    LOG.error("packet engine: receive on {} failed: {}", link.name, Libc.strerror(-n));
+                    continue;
+                }
+                Setup s = setup;
+                for (int i = 0; i < n; i++) {
+                    try {
+                        dispatcher.handle(s, link, inbox.slots, PacketSocket.Inbox.frameOffset(i), inbox.length(i),
+                                inbox.auxStatus(i), inbox.truncated(i));
+                    } catch (RuntimeException e) {
+                        LOG.error("packet engine: frame dropped after an error", e);
+                    }
+                }
+                for (int i = 0; i < outLinks.length; i++) {
+                    if (outLinks[i].socket.closed()) {
+                        outLinks = new Link[0]; // a detached link: rebuilt on the next send
+                        outboxes = new PacketSocket.Outbox[0];
+                        break;
+                    }
+                    if (!outboxes[i].isEmpty()) {
+                        outboxes[i].flush(outLinks[i].socket);
+                    }
+                }
+                long now = System.nanoTime();
+                if (now - lastStats > 1_000_000_000L) {
+                    kernelDrops += link.socket.kernelDrops();
+                    lastStats = now;
+                }
+            }
+        }
+
+        @Override
+        public void send(Link out, java.lang.foreign.MemorySegment buffer, int offset, int length) {
+            int i = 0;
+            while (i < outLinks.length && outLinks[i] != out) {
+                i++;
+            }
+            if (i == outLinks.length) {
+                outLinks = java.util.Arrays.copyOf(outLinks, i + 1);
+                outboxes = java.util.Arrays.copyOf(outboxes, i + 1);
+                outLinks[i] = out;
+                outboxes[i] = new PacketSocket.Outbox(arena);
+            }
+            PacketSocket.Outbox box = outboxes[i];
+            if (box.full()) {
+                box.flush(out.socket);
+            }
+            box.add(buffer.address() + offset, length);
+        }
+
+        void close() {
+            running = false;
+            try {
+                thread.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            link.socket.close();
+            for (int c = 0; c < retired.length; c++) {
+                retired[c] += dispatcher.counts[c];
+            }
+            if (!thread.isAlive()) {
+                arena.close();
+            }
+        }
+    }
+}
