@@ -415,7 +415,9 @@ final class Parser {
     }
 
     private static IpvsadmException unsupported(String tag) {
-        return fail("lvs4j: option --" + UNSUPPORTED.get(tag) + " is not supported");
+        String why = "f".equals(tag) ? " (the packet engine reads frames before netfilter, where no mark is set yet;"
+                + " use a service per address and port)" : "";
+        return fail("lvs4j: option --" + UNSUPPORTED.get(tag) + " is not supported" + why);
     }
 
     private static void forward(Command ce, ForwardMethod m) throws IpvsadmException {

@@ -78,7 +78,7 @@ class GrammarTest {
             2 | Different address family is allowed only for tunneling servers | -a -t 10.0.0.100:80 -r [2001:db8::2]:80 -b
             2 | lvs4j: --proxy-protocol needs the full-NAT method (-b) | -a -t 10.0.0.100:80 -r 10.0.0.2 -m --proxy-protocol v1
             2 | lvs4j: illegal proxy-protocol version `v3' (v1 or v2) | -a -t 10.0.0.100:80 -r 10.0.0.2 -b --proxy-protocol v3
-            2 | lvs4j: option --fwmark-service is not supported | -A -f 1 -s rr
+            2 | lvs4j: option --fwmark-service is not supported (the packet engine reads frames before netfilter, where no mark is set yet; use a service per address and port) | -A -f 1 -s rr
             2 | lvs4j: option --sctp-service is not supported | -A --sctp-service 1.2.3.4:80
             2 | lvs4j: option --pe is not supported | -A -t 1.2.3.4:80 --pe sip
             2 | lvs4j: option --start-daemon is not supported | --start-daemon master

@@ -25,7 +25,8 @@ enum Counter {
     REFUSED("connection of a deleted real server", false),
     NO_FORWARDER("the real server's forwarder bundle is missing (flow paused)", false),
     NO_NEIGHBOUR("next hop's MAC not resolved yet", false),
-    LOCAL_SERVER("for a Local real server (not served by the packet engine)", false),
+    LOCAL("to a Local real server: handed to this host's own stack", false),
+    LOCAL_FAILED("to a Local real server, but the local device is missing or refused it", false),
     TOO_BIG("too big for the tunnel without fragmenting", false),
     TRANSFORM_DROPPED("dropped by the forwarder", false);
 

@@ -267,8 +267,7 @@ final class Dispatcher {
     private boolean forward(Setup s, Link in, MemorySegment buf, int off, Entry e, boolean tcp, int flags,
                             int total) {
         if (e.local()) {
-            count(Counter.LOCAL_SERVER);
-            return false;
+            return local(s, buf, off, e, tcp, flags, total);
         }
         PacketTransform t = transforms.get(e.method().ordinal());
         if (t == null) {
@@ -305,6 +304,24 @@ final class Dispatcher {
             case DROP -> count(Counter.TRANSFORM_DROPPED);
         }
         return false;
+    }
+
+    /**
+     * IPVS's LOCALNODE: the packet, unchanged, goes to this host's own stack, where the VIP is local and a server on
+     * the service port answers the client directly.
+     */
+    private boolean local(Setup s, MemorySegment buf, int off, Entry e, boolean tcp, int flags, int total) {
+        Tun t = s.local;
+        if (t == null || !t.write(buf.address() + off + Packet.ETH_HLEN, total)) {
+            count(Counter.LOCAL_FAILED);
+            return false;
+        }
+        if (tcp) {
+            e.tcpSegment(true, flags);
+        }
+        e.in(total);
+        count(Counter.LOCAL);
+        return true;
     }
 
     /** An ICMP error to a VIP about a packet the VIP "sent" (a real server's reply): to that connection's server. */

@@ -38,10 +38,13 @@ final class HostRules {
     }
 
     private final String table;
+    private final String localDevice;
     private boolean present;
 
-    HostRules(String table) {
+    /** {@code localDevice}: the engine's device for Local real servers, whose packets the kernel must take. */
+    HostRules(String table, String localDevice) {
         this.table = table;
+        this.localDevice = localDevice;
     }
 
     String table() {
@@ -58,7 +61,8 @@ final class HostRules {
         b.append("table ip ").append(table).append('\n');
         b.append("delete table ip ").append(table).append('\n');
         b.append("table ip ").append(table).append(" {\n  chain intake {\n")
-                .append("    type filter hook prerouting priority raw; policy accept;\n");
+                .append("    type filter hook prerouting priority raw; policy accept;\n")
+                .append("    iifname \"").append(localDevice).append("\" accept\n");
         for (Rule r : rules) {
             b.append("    ").append(r.nft()).append('\n');
         }

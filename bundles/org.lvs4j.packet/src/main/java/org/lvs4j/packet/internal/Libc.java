@@ -66,7 +66,8 @@ public final class Libc {
             JAVA_INT));
     private static final MethodHandle RECV = fn("recv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG,
             JAVA_INT));
-    private static final MethodHandle WRITE = fn("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS,
+    // the buffer as a raw address: the packet path writes from inside a larger segment without slicing it
+    private static final MethodHandle WRITE = fn("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG,
             JAVA_LONG));
     private static final MethodHandle IF_NAMETOINDEX = fn("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle OPEN = fn("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT),
@@ -192,9 +193,10 @@ public final class Libc {
         }
     }
 
-    public static long write(int fd, MemorySegment buffer, long length) {
+    /** write(2) of {@code length} bytes at native address {@code address}. */
+    public static long write(int fd, long address, long length) {
         try {
-            return (long) WRITE.invokeExact(STATE.get(), fd, buffer, length);
+            return (long) WRITE.invokeExact(STATE.get(), fd, address, length);
         } catch (Throwable t) {
             throw rethrow(t);
         }

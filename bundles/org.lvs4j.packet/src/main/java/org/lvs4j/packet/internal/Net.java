@@ -78,6 +78,15 @@ final class Net {
                     v4.add(a.hashCode());
                 }
             }
+            // an alias (ifconfig eth0:0 VIP, as the how-to does) is a sub-interface in Java; its addresses are the
+            // parent's on the wire
+            for (NetworkInterface alias : Collections.list(ni.getSubInterfaces())) {
+                for (InterfaceAddress ia : alias.getInterfaceAddresses()) {
+                    if (ia.getAddress() instanceof Inet4Address a && !v4.contains(a.hashCode())) {
+                        v4.add(a.hashCode());
+                    }
+                }
+            }
             ifs.put(ni.getName(), new Interface(ni.getName(), ni.getIndex(), mac, ni.getMTU(), List.copyOf(v4),
                     ni.isLoopback()));
         }

@@ -82,6 +82,9 @@ public class PacketEngine implements ServiceBinder {
     private List<HostRules.Rule> installed = List.of();
     private List<Integer> filtered;
     private volatile String lastProblem = "";
+    /** The TUN device for Local real servers, open while some packet service has one. */
+    private final String localName;
+    private Tun local;
 
     @Activate
     public PacketEngine(@Reference DataPath path, @Reference Director director, BundleContext context,
@@ -93,7 +96,9 @@ public class PacketEngine implements ServiceBinder {
     PacketEngine(DataPath path, Director director, String stateDir, String interfaces) {
         this.path = path;
         this.director = director;
-        this.rules = new HostRules(tableName(stateDir));
+        String instance = Integer.toHexString(stateDir == null ? 0 : stateDir.hashCode());
+        this.rules = new HostRules("lvs4j_" + instance, "lvs4jl" + instance);
+        this.localName = "lvs4jl" + instance;
         this.configured = interfaces == null || interfaces.isBlank() ? List.of()
                 : List.of(interfaces.trim().split("\\s*,\\s*"));
         privilegeProblem = checkPrivileges();
@@ -108,11 +113,6 @@ public class PacketEngine implements ServiceBinder {
         }
         director.addChangeListener(onChange);
         housekeeping.scheduleWithFixedDelay(this::refresh, 0, 1, TimeUnit.SECONDS);
-    }
-
-    /** One nft table per director instance: named after its state directory. */
-    static String tableName(String stateDir) {
-        return "lvs4j_" + Integer.toHexString(stateDir == null ? 0 : stateDir.hashCode());
     }
 
     private static String checkPrivileges() {
@@ -172,6 +172,10 @@ public class PacketEngine implements ServiceBinder {
         }
         intakes.clear();
         setup = Setup.EMPTY;
+        if (local != null) {
+            local.close();
+            local = null;
+        }
         if (privilegeProblem == null) {
             try {
                 rules.remove();
@@ -191,27 +195,27 @@ public class PacketEngine implements ServiceBinder {
         try {
             Plan plan = new Plan(director.services());
             Net net = Net.read();
-            Set<String> wanted = new LinkedHashSet<>();
+            Set<String> names = new LinkedHashSet<>();
             if (!plan.services.isEmpty()) {
                 if (!configured.isEmpty()) {
-                    wanted.addAll(configured);
+                    names.addAll(configured);
                 } else {
                     for (int vip : plan.vips) {
                         Net.Interface i = net.holding(vip);
                         if (i != null && !i.loopback()) {
-                            wanted.add(i.name());
+                            names.add(i.name());
                         }
                     }
                     for (int rs : plan.natServers) {
                         Net.Route r = net.route(rs);
                         Net.Interface i = r == null ? null : net.byName(r.device());
                         if (i != null && !i.loopback()) {
-                            wanted.add(i.name());
+                            names.add(i.name());
                         }
                     }
                 }
             }
-            attach(wanted, net);
+            attach(names, net);
             List<Integer> filter = new ArrayList<>(plan.vips);
             filter.add(-1); // separator: destinations before, sources after
             filter.addAll(plan.natServers);
@@ -221,11 +225,27 @@ public class PacketEngine implements ServiceBinder {
                     i.filter = filter;
                 }
             }
-            if (!plan.rules.equals(installed)) {
-                rules.apply(plan.rules);
-                installed = List.copyOf(plan.rules);
+            // only traffic this engine receives is kept from the kernel: a VIP on lo, or not held here, stays the
+            // kernel's (and nothing is blackholed while a backup director waits for its VIP)
+            Set<Integer> active = new LinkedHashSet<>();
+            for (int vip : plan.vips) {
+                Net.Interface i = net.holding(vip);
+                if (!intakes.isEmpty() && (!configured.isEmpty() || (i != null && intakes.containsKey(i.name())))) {
+                    active.add(vip);
+                }
             }
-            setup = new Setup(plan, net, intakes.values().stream().map(i -> i.link).toArray(Link[]::new));
+            List<HostRules.Rule> wanted = plan.rules.stream()
+                    .filter(r -> r.toService() ? active.contains(r.address()) : !active.isEmpty()).toList();
+            if (!wanted.equals(installed)) {
+                rules.apply(wanted);
+                installed = wanted;
+            }
+            if (plan.hasLocal && local == null) {
+                // kept until the engine stops: closing it under a packet thread's feet would need a handshake
+                local = Tun.open(localName);
+                LOG.info("packet engine: Local real servers are served through {}", localName);
+            }
+            setup = new Setup(plan, net, intakes.values().stream().map(i -> i.link).toArray(Link[]::new), local);
             resolve(net);
             lastProblem = "";
         } catch (IOException | RuntimeException e) {
@@ -329,6 +349,9 @@ public class PacketEngine implements ServiceBinder {
         }
         b.append("host rules: nft table ip ").append(rules.table()).append(rules.present() ? "" : " (none)")
                 .append('\n');
+        if (s.local != null) {
+            b.append("Local real servers: through ").append(s.local.name).append('\n');
+        }
         long[] c = counters();
         long malformed = 0;
         for (Counter k : Counter.ALL) {

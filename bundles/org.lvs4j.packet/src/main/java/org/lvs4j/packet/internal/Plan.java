@@ -26,6 +26,8 @@ final class Plan {
     /** Every real server address, for neighbour resolution. */
     final Set<Integer> servers = new LinkedHashSet<>();
     final List<HostRules.Rule> rules = new ArrayList<>();
+    /** Some real server is an address of this host (Local): its packets go to the host's own stack. */
+    boolean hasLocal;
     private final Net.LongMap serviceKeys = new Net.LongMap(16);
     private final Net.LongMap natKeys = new Net.LongMap(16);
     private final Net.LongMap vipKeys = new Net.LongMap(16);
@@ -51,8 +53,12 @@ final class Plan {
                     continue;
                 }
                 int a = rs.config().address().hashCode();
+                if (rs.local()) {
+                    hasLocal = true;
+                    continue;
+                }
                 servers.add(a);
-                if (rs.config().method() == ForwardMethod.MASQ && !rs.local()) {
+                if (rs.config().method() == ForwardMethod.MASQ) {
                     natServers.add(a);
                     natHosts.put(a & 0xffffffffL, 1);
                     int port = rs.config().port();

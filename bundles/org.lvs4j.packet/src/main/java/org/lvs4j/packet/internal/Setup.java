@@ -10,21 +10,24 @@ import java.util.List;
  */
 final class Setup {
 
-    static final Setup EMPTY = new Setup(Plan.EMPTY, Net.EMPTY, new Link[0]);
+    static final Setup EMPTY = new Setup(Plan.EMPTY, Net.EMPTY, new Link[0], null);
 
     final Plan plan;
     final Net net;
     final Link[] links;
+    /** Where packets for Local real servers go (null: none open). */
+    final Tun local;
     /** Real server address to (index + 1) in {@link #hopLink}/{@link #hopGateway}. */
     private final Net.LongMap hops = new Net.LongMap(16);
     private final List<Link> hopLink = new ArrayList<>();
     private final List<Integer> hopGatewayList = new ArrayList<>();
     private final int[] hopGateway;
 
-    Setup(Plan plan, Net net, Link[] links) {
+    Setup(Plan plan, Net net, Link[] links, Tun local) {
         this.plan = plan;
         this.net = net;
         this.links = links;
+        this.local = local;
         for (int server : plan.servers) {
             Net.Route r = net.route(server);
             Link l = r == null ? null : byName(r.device());

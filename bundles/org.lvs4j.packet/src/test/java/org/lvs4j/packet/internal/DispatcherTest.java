@@ -112,7 +112,7 @@ class DispatcherTest {
                 List.of(ip("10.99.0.2"), ip("10.99.1.2"), VIP), false)),
                 List.of(new Net.Route(ip("10.99.0.0"), ip("255.255.255.0"), 0, "eth0", 0),
                         new Net.Route(ip("10.99.1.0"), ip("255.255.255.0"), 0, "eth0", 0)), arp);
-        setup = new Setup(new Plan(director.services()), net, new Link[] {eth0});
+        setup = new Setup(new Plan(director.services()), net, new Link[] {eth0}, null);
         d = new Dispatcher(table, transforms, (link, buf, off, len) -> sent.add(new long[] {off, len,
             Frames.mac(buf, off)}), unresolved::add);
     }
@@ -198,7 +198,7 @@ class DispatcherTest {
         transforms.set(ForwardMethod.DROUTE.ordinal(), DR);
         Net bare = new Net(Map.of(), List.of(new Net.Route(ip("10.99.1.0"), ip("255.255.255.0"), 0, "eth0", 0)),
                 new Net.LongMap(4));
-        setup = new Setup(setup.plan, bare, setup.links);
+        setup = new Setup(setup.plan, bare, setup.links, null);
         handle(b, tcp(b, 40000, Frames.TCP_ACK));
         assertEquals(1, count(Counter.NO_NEIGHBOUR));
         assertTrue(unresolved.contains(RS1) || unresolved.contains(RS2), "asked to resolve " + unresolved);

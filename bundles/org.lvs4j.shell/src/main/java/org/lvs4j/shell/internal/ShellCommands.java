@@ -50,6 +50,7 @@ public class ShellCommands {
               undeploy SCHEDULER|BUNDLE            remove a scheduler bundle
               bundles                              list the bundles: id, state, name, version
               bundle start|stop|update NAME [JAR]  start, stop or update a bundle (update from JAR if given)
+              packet                               the packet engine (-g -i -m): links, VIPs, counters
               stop                                 stop accepting, drain, save the table and exit
               help                                 this text
             """;
@@ -102,11 +103,55 @@ public class ShellCommands {
                 out.print(HELP);
                 yield 0;
             }
-            default -> {
-                err.println("lvs4j: unknown command " + verb + " (try help)");
-                yield 2;
-            }
+            default -> contributed(verb, args, out, err);
         };
+    }
+
+    /**
+     * A command another bundle adds to the {@code lvs:} scope (a service with {@code osgi.command.scope=lvs} and the
+     * verb in {@code osgi.command.function}, as Gogo finds it): its public method of that name, with the arguments
+     * as strings when it takes any; what it returns is printed.
+     */
+    private int contributed(String verb, List<String> args, PrintStream out, PrintStream err) {
+        if (verb.matches("[A-Za-z][A-Za-z0-9]*")) {
+            try {
+                var refs = context.getServiceReferences((String) null,
+                        "(&(osgi.command.scope=lvs)(osgi.command.function=" + verb + "))");
+                for (var ref : refs == null ? new org.osgi.framework.ServiceReference<?>[0] : refs) {
+                    Object service = context.getService(ref);
+                    if (service == null || service == this) {
+                        continue;
+                    }
+                    try {
+                        for (java.lang.reflect.Method m : service.getClass().getMethods()) {
+                            if (!m.getName().equals(verb)) {
+                                continue;
+                            }
+                            Object result;
+                            if (m.getParameterCount() == 0 && args.isEmpty()) {
+                                result = m.invoke(service);
+                            } else if (m.getParameterCount() == 1 && m.getParameterTypes()[0] == String[].class) {
+                                result = m.invoke(service, (Object) args.toArray(new String[0]));
+                            } else {
+                                continue;
+                            }
+                            if (result != null) {
+                                out.print(result);
+                            }
+                            return 0;
+                        }
+                    } finally {
+                        context.ungetService(ref);
+                    }
+                }
+            } catch (org.osgi.framework.InvalidSyntaxException | ReflectiveOperationException e) {
+                Throwable cause = e instanceof java.lang.reflect.InvocationTargetException ite ? ite.getCause() : e;
+                err.println("lvs4j: " + verb + ": " + cause.getMessage());
+                return 1;
+            }
+        }
+        err.println("lvs4j: unknown command " + verb + " (try help)");
+        return 2;
     }
 
     int sysctl(List<String> args, PrintStream out, PrintStream err) {
