@@ -2,6 +2,7 @@ package org.lvs4j.packet.internal;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -85,6 +86,9 @@ public class PacketEngine implements ServiceBinder {
     /** The TUN device for Local real servers, open while some packet service has one. */
     private final String localName;
     private Tun local;
+    /** Housekeeping rounds (one a second); every {@link #ARP_EVERY}th the real servers' MACs are asked again. */
+    private long rounds;
+    private static final int ARP_EVERY = 2;
 
     @Activate
     public PacketEngine(@Reference DataPath path, @Reference Director director, BundleContext context,
@@ -247,6 +251,9 @@ public class PacketEngine implements ServiceBinder {
             }
             setup = new Setup(plan, net, intakes.values().stream().map(i -> i.link).toArray(Link[]::new), local);
             resolve(net);
+            if (++rounds % ARP_EVERY == 0) {
+                revalidate(setup);
+            }
             lastProblem = "";
         } catch (IOException | RuntimeException e) {
             String problem = e.getMessage() == null ? e.toString() : e.getMessage();
@@ -301,6 +308,61 @@ public class PacketEngine implements ServiceBinder {
         } catch (IOException e) {
             LOG.debug("no socket to resolve next hops: {}", e.getMessage());
         }
+    }
+
+    /**
+     * Asks every resolved next hop for its MAC again with an ARP request of our own. The kernel's entry for a real
+     * server is never used by the kernel itself (the engine sends the frames), so it would keep a stale MAC forever
+     * when the server is replaced or its NIC changes; the answer to this request updates it, and the next refresh
+     * reads it.
+     */
+    private void revalidate(Setup s) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment frame = a.allocate(42);
+            Set<Long> asked = new java.util.HashSet<>();
+            for (int server : s.plan.servers) {
+                Link link = s.serverLink(server);
+                int target = s.serverGateway(server);
+                if (link == null || link.socket.closed() || !asked.add(Net.key(link.index, target))) {
+                    continue;
+                }
+                Net.Interface i = s.net.byName(link.name);
+                Net.Route r = s.net.route(target);
+                int sender = link.address;
+                for (int mine : i == null ? List.<Integer>of() : i.addresses()) {
+                    if (r != null && (mine & r.mask()) == (target & r.mask())) {
+                        sender = mine; // an address of the target's subnet, as the kernel would choose
+                        break;
+                    }
+                }
+                arpRequest(frame, link.mac, sender, target);
+                if (Libc.send(link.socket.fd, frame, 42, 0) < 0) {
+                    LOG.debug("ARP request for {} on {}: {}", Addresses.dotted(target), link.name,
+                            Libc.strerror(Libc.errno()));
+                }
+            }
+        }
+    }
+
+    /** An Ethernet broadcast ARP request (RFC 826) from {@code mac}/{@code sender} for {@code target}. */
+    static void arpRequest(MemorySegment f, long mac, int sender, int target) {
+        var be16 = java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
+        var be32 = java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
+        f.set(be16, 0, (short) -1);
+        f.set(be32, 2, -1);
+        f.set(be16, 6, (short) (mac >>> 32));
+        f.set(be32, 8, (int) mac);
+        f.set(be16, 12, (short) 0x0806);
+        f.set(be16, 14, (short) 1);          // Ethernet
+        f.set(be16, 16, (short) 0x0800);     // IPv4
+        f.set(be16, 18, (short) 0x0604);     // address lengths
+        f.set(be16, 20, (short) 1);          // request
+        f.set(be16, 22, (short) (mac >>> 32));
+        f.set(be32, 24, (int) mac);
+        f.set(be32, 28, sender);
+        f.set(be16, 32, (short) 0);
+        f.set(be32, 34, 0);
+        f.set(be32, 38, target);
     }
 
     private static InetAddress address(int v4) throws IOException {
