@@ -4,7 +4,7 @@
 #
 # Both paths have the same hops: client -> dir1 -> rs1, replies from rs1 straight to the client. The kernel path is
 # dir1 routing (ip_forward=1) to rs1's own address; the lvs4j path is the exported appliance in dir1 forwarding
-# VIP:5201 (TCP and UDP services, -g) to rs1, which holds the VIP on lo. iperf3 runs on the client and rs1.
+# VIP:5202 (TCP and UDP services, -g) to rs1, which holds the VIP on lo. iperf3 runs on the client and rs1.
 #
 # Per round, kernel and lvs4j one after the other: 64-byte frames (UDP payload 18 bytes, iperf3 -b 0) for
 # SECONDS_PER_ROUND seconds, packets per second as received by rs1; then one TCP stream, throughput as received.
@@ -56,7 +56,9 @@ hz=$(getconf CLK_TCK)
 "$TOPO" up >/dev/null
 UP=1
 x rs1 "$LVS4J" realserver --mode dr --vip "$VIP" >/dev/null
-"$TOPO" spawn rs1 iperf3 iperf3 -s
+# a UDP server answers from the address its socket is bound to: one iperf3 on the VIP (DR), one on rs1's own
+"$TOPO" spawn rs1 iperf3-vip iperf3 -s -B "$VIP" -p 5202
+"$TOPO" spawn rs1 iperf3-rs iperf3 -s -B "$RS" -p 5201
 x client ip route add "$RS/32" via 10.99.0.2          # the kernel path: through dir1 as a router
 x dir1 sysctl -qw net.ipv4.ip_forward=1
 "$TOPO" spawn dir1 director "$LVS4J" run --state-dir "$WORK/d" --no-console --admin-port 0
@@ -64,21 +66,28 @@ for _ in $(seq 240); do [[ -S "$WORK/d/ctl.sock" ]] && break; sleep 0.25; done
 [[ -S "$WORK/d/ctl.sock" ]] || { echo "the director did not start: $(tail -5 "$WORK/topo/director.log")" >&2; exit 1; }
 ctl() { "$LVS4J" ctl --state-dir "$WORK/d" "$@" >/dev/null; }
 for p in -t -u; do
-  ctl ipvsadm -A "$p" "$VIP:5201" -s rr
-  ctl ipvsadm -a "$p" "$VIP:5201" -r "$RS" -g
+  ctl ipvsadm -A "$p" "$VIP:5202" -s rr
+  ctl ipvsadm -a "$p" "$VIP:5202" -r "$RS" -g
 done
 for _ in $(seq 100); do "$LVS4J" ctl --state-dir "$WORK/d" packet | grep -q "VIP $VIP: on eth0" && break; sleep 0.1; done
 sleep 1.5 # the host rules and neighbours of the first refresh
-DIRECTOR_PID="$(pgrep -f -- "--state-dir $WORK/d" | while read -r p; do
-  [[ "$(cat "/proc/$p/comm")" == java ]] && echo "$p"; done | head -n 1)"
+DIRECTOR_PID=""
+for p in $(pgrep -f -- "$WORK/d"); do
+  [[ "$(cat "/proc/$p/comm" 2>/dev/null)" == java ]] && { DIRECTOR_PID=$p; break; }
+done
+[[ -n "$DIRECTOR_PID" ]] || { echo "cannot find the director's JVM" >&2; exit 1; }
 
-json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
+json() { # json FILE EXPR: EXPR over iperf3's JSON report d; iperf3's own error if it failed
+  python3 -c "import json,sys; d=json.load(open(sys.argv[1]))
+if 'error' in d: sys.exit('iperf3: ' + d['error'])
+print($2)" "$1"
+}
 
-# udp TARGET: prints "pps busy-ns-per-packet director-ns-per-packet"
+# udp TARGET PORT: prints "pps busy-ns-per-packet director-ns-per-packet"
 udp() {
   local b0 d0 b1 d1 f="$WORK/udp.json"
   b0=$(busy); d0=$(proc_ticks "$DIRECTOR_PID")
-  x client iperf3 -c "$1" -u -b 0 -l 18 -t "$SECONDS_PER_ROUND" --json >"$f"
+  x client iperf3 -c "$1" -p "$2" -u -b 0 -l 18 -t "$SECONDS_PER_ROUND" --json >"$f"
   b1=$(busy); d1=$(proc_ticks "$DIRECTOR_PID")
   local pk; pk=$(json "$f" "(d['end']['sum_received']['packets'] - d['end']['sum_received']['lost_packets'])")
   local s; s=$(json "$f" "d['end']['sum_received']['seconds']")
@@ -86,10 +95,10 @@ udp() {
     "$pk" "$s" $((b1 - b0)) $((d1 - d0)) "$hz"
 }
 
-# tcp TARGET: prints Gbit/s received
+# tcp TARGET PORT: prints Gbit/s received
 tcp() {
   local f="$WORK/tcp.json"
-  x client iperf3 -c "$1" -t "$SECONDS_PER_ROUND" --json >"$f"
+  x client iperf3 -c "$1" -p "$2" -t "$SECONDS_PER_ROUND" --json >"$f"
   json "$f" "round(d['end']['sum_received']['bits_per_second'] / 1e9, 2)"
 }
 
@@ -99,10 +108,10 @@ echo "lvs4j bench packet: $(nproc) cores, $(uname -r), $("$JAVA" -version 2>&1 |
 echo "rounds: $ROUNDS x ${SECONDS_PER_ROUND}s per measurement, 64-byte frames for pps; kernel and lvs4j interleaved"
 : >"$WORK/k.udp"; : >"$WORK/l.udp"; : >"$WORK/k.tcp"; : >"$WORK/l.tcp"
 for r in $(seq "$ROUNDS"); do
-  udp "$RS" >>"$WORK/k.udp"
-  udp "$VIP" >>"$WORK/l.udp"
-  tcp "$RS" >>"$WORK/k.tcp"
-  tcp "$VIP" >>"$WORK/l.tcp"
+  udp "$RS" 5201 >>"$WORK/k.udp"
+  udp "$VIP" 5202 >>"$WORK/l.udp"
+  tcp "$RS" 5201 >>"$WORK/k.tcp"
+  tcp "$VIP" 5202 >>"$WORK/l.tcp"
   echo "round $r: kernel $(tail -1 "$WORK/k.udp" | cut -d' ' -f1) pps, $(tail -1 "$WORK/k.tcp") Gbit/s;" \
     "lvs4j $(tail -1 "$WORK/l.udp" | cut -d' ' -f1) pps, $(tail -1 "$WORK/l.tcp") Gbit/s"
 done
