@@ -6,7 +6,7 @@
 # dir1 routing (ip_forward=1) to rs1's own address; the lvs4j path is the exported appliance in dir1 forwarding
 # VIP:5202 (TCP and UDP services, -g) to rs1, which holds the VIP on lo. iperf3 runs on the client and rs1.
 #
-# Per round, kernel and lvs4j one after the other: 64-byte frames (UDP payload 18 bytes, iperf3 -b 0) for
+# After a warm-up round for the director's JIT, per round, kernel and lvs4j one after the other: 64-byte frames (UDP payload 18 bytes, iperf3 -b 0) for
 # SECONDS_PER_ROUND seconds, packets per second as received by rs1; then one TCP stream, throughput as received.
 # CPU per packet: the busy time of the whole machine (all namespaces share it, /proc/stat) per received packet, and
 # for lvs4j also the director process's own share. Reported: medians of ROUNDS rounds and the ratios to the kernel.
@@ -106,6 +106,8 @@ median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 echo "lvs4j bench packet: $(nproc) cores, $(uname -r), $("$JAVA" -version 2>&1 | head -n 1)"
 echo "rounds: $ROUNDS x ${SECONDS_PER_ROUND}s per measurement, 64-byte frames for pps; kernel and lvs4j interleaved"
+udp "$VIP" 5202 >/dev/null   # warm-up: the director's JIT compiles its packet path
+tcp "$VIP" 5202 >/dev/null
 : >"$WORK/k.udp"; : >"$WORK/l.udp"; : >"$WORK/k.tcp"; : >"$WORK/l.tcp"
 for r in $(seq "$ROUNDS"); do
   udp "$RS" 5201 >>"$WORK/k.udp"

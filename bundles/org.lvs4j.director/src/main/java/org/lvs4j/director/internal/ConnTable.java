@@ -87,10 +87,9 @@ final class ConnTable {
      *
      * @return the new entry, or the entry already in the table under the same key (then nothing was created)
      */
-    Connection create(ConnKey key, org.lvs4j.api.Protocol protocol, Destination dest, int destinationPort,
+    Connection create(ConnKey key, Destination dest, int destinationPort,
                       boolean template, boolean onePacket, Connection control, ConnectionState state, int timeout) {
-        Connection c = new Connection(table, key, protocol, dest, dest.address, destinationPort, template, onePacket,
-                control, state);
+        Connection c = new Connection(table, key, dest, destinationPort, template, onePacket, control, state);
         c.noOutput = dest.config.method() != org.lvs4j.api.ForwardMethod.MASQ
                 && dest.config.method() != org.lvs4j.api.ForwardMethod.FULLNAT;
         c.timeout = timeout;

@@ -28,10 +28,8 @@ public final class Connection extends ConnKey implements Entry {
     }
 
     final Table table;
-    /** The connection's protocol; null for a template of a fwmark service. */
-    final Protocol protocol;
+    // No field repeats what the key or the destination holds: a million of these must stay small.
     final Destination destination;
-    final InetAddress destinationAddress;
     final int destinationPort;
     final boolean template;
     final boolean onePacket;
@@ -59,13 +57,11 @@ public final class Connection extends ConnKey implements Entry {
     /** The wheel tick this entry is filed under; guarded by the entry's lock. */
     long wheelTick;
 
-    Connection(Table table, ConnKey key, Protocol protocol, Destination destination, InetAddress destinationAddress,
-               int destinationPort, boolean template, boolean onePacket, Connection control, ConnectionState state) {
+    Connection(Table table, ConnKey key, Destination destination, int destinationPort, boolean template,
+               boolean onePacket, Connection control, ConnectionState state) {
         super(key);
         this.table = table;
-        this.protocol = protocol;
         this.destination = destination;
-        this.destinationAddress = destinationAddress;
         this.destinationPort = destinationPort;
         this.template = template;
         this.onePacket = onePacket;
@@ -76,6 +72,11 @@ public final class Connection extends ConnKey implements Entry {
     @Override
     public ConnectionState state() {
         return state;
+    }
+
+    /** The connection's protocol, from the key's protocol number; null for a template of a fwmark service. */
+    Protocol transport() {
+        return protocol == 6 ? Protocol.TCP : protocol == 17 ? Protocol.UDP : null;
     }
 
     @Override
@@ -153,7 +154,7 @@ public final class Connection extends ConnKey implements Entry {
 
     @Override
     public InetAddress destinationAddress() {
-        return destinationAddress;
+        return destination.address;
     }
 
     @Override
@@ -190,9 +191,9 @@ public final class Connection extends ConnKey implements Entry {
 
     @Override
     public String toString() {
-        return (protocol == null ? "IP" : protocol.name()) + " " + client().getHostAddress() + ":" + clientPort
+        return (transport() == null ? "IP" : transport().name()) + " " + client().getHostAddress() + ":" + clientPort
                 + " -> " + virtual().getHostAddress() + ":" + virtualPort + " -> "
-                + destinationAddress.getHostAddress() + ":" + destinationPort + " " + state
+                + destination.address.getHostAddress() + ":" + destinationPort + " " + state
                 + (template ? " template" : "");
     }
 }

@@ -763,7 +763,7 @@ public final class Table implements DataPath {
                 return Scheduled.failed(Failure.NO_DESTINATION);
             }
             int tport = vport != 0 ? dest.port : 0;
-            ct = connections.create(tkey, flow.protocol(), dest, tport, true, false, null, ConnectionState.NONE,
+            ct = connections.create(tkey, dest, tport, true, false, null, ConnectionState.NONE,
                     cfg.persistenceTimeout());
             // Another thread may have created the template first; then its choice stands.
             dest = ct.destination;
@@ -785,7 +785,7 @@ public final class Table implements DataPath {
         ConnKey key = new ConnKey(flow.protocol().number(), flow.sourceAddress(), flow.sourcePort(),
                 flow.destinationAddress(), flow.destinationPort(), false);
         boolean udp = flow.protocol() == Protocol.UDP;
-        return connections.create(key, flow.protocol(), dest, dport, false, onePacket, template,
+        return connections.create(key, dest, dport, false, onePacket, template,
                 udp ? ConnectionState.UDP : ConnectionState.NONE, udp ? stateTimeouts[ConnectionState.UDP.ordinal()] : NEW_ENTRY_TIMEOUT);
     }
 
@@ -889,7 +889,7 @@ public final class Table implements DataPath {
     }
 
     private static boolean newConnectionExpected(Connection c, int reuseMode) {
-        if (c.control != null || c.protocol != Protocol.TCP) {
+        if (c.control != null || c.transport() != Protocol.TCP) {
             return false;
         }
         ConnectionState s = c.state;
@@ -1095,8 +1095,8 @@ public final class Table implements DataPath {
         List<ConnectionEntry> out = new ArrayList<>();
         for (Connection c : connections.snapshot()) {
             long left = Math.max(0, TimeUnit.NANOSECONDS.toSeconds(c.expiresAt - now));
-            out.add(new ConnectionEntry(c.protocol, c.client(), c.clientPort(), c.virtual(),
-                    c.virtualPort(), c.destinationAddress, c.destinationPort,
+            out.add(new ConnectionEntry(c.transport(), c.client(), c.clientPort(), c.virtual(),
+                    c.virtualPort(), c.destination.address, c.destinationPort,
                     c.template ? "NONE" : c.state.label(), left, c.template));
         }
         return out;
