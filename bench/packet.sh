@@ -129,6 +129,8 @@ printf '%-34s %14s %14s %8s\n' "single TCP stream, Gbit/s" "$kt" "$lt" "$(ratio 
 printf '%-34s %14s %14s %8s\n' "machine CPU per packet, ns" "$kc" "$lc" "$(ratio "$lc" "$kc")"
 printf '%-34s %14s %14s\n' "  of which the director JVM, ns" "-" "$ld"
 echo "targets: pps >= 1.0x, TCP >= 0.6x, CPU per packet <= 2x the kernel's"
+"$LVS4J" ctl --state-dir "$WORK/d" packet | grep -E "frames received|frames per receive call|dropped by the kernel" \
+  | sed 's/^ */director: /'
 echo
 CP="$(ls "$ROOT"/runtime/target/export/lvs4j/{org.lvs4j.api,org.lvs4j.director,org.lvs4j.scheduler.rr,slf4j-api,slf4j-simple}-*.jar | tr '\n' :)"
 "$JAVA" -Xmx6g -XX:+UseParallelGC -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$CP" "$HERE/ConnTableBench.java" "$FLOWS"

@@ -428,6 +428,14 @@ public class PacketEngine implements ServiceBinder {
             drops += i.kernelDrops;
         }
         b.append(String.format("%12d  dropped by the kernel (receive buffer full)%n", drops));
+        long batches = 0;
+        for (Intake i : List.copyOf(intakes.values())) {
+            batches += i.batches;
+        }
+        if (batches > 0) {
+            b.append(String.format("%12.1f  frames per receive call (now attached links)%n",
+                    (double) c[Counter.RECEIVED.ordinal()] / batches));
+        }
         return b.toString();
     }
 
@@ -439,6 +447,8 @@ public class PacketEngine implements ServiceBinder {
         final Dispatcher dispatcher;
         List<Integer> filter;
         volatile long kernelDrops;
+        /** Receive calls that returned frames: frames per call shows how well the batching works. */
+        long batches;
         private final Arena arena = Arena.ofShared();
         private final PacketSocket.Inbox inbox = new PacketSocket.Inbox(arena);
         private Link[] outLinks = new Link[0];
@@ -464,6 +474,9 @@ public class PacketEngine implements ServiceBinder {
                     continue;
                 }
                 Setup s = setup;
+                if (n > 0) {
+                    batches++;
+                }
                 for (int i = 0; i < n; i++) {
                     try {
                         dispatcher.handle(s, link, inbox.slots, PacketSocket.Inbox.frameOffset(i), inbox.length(i),
