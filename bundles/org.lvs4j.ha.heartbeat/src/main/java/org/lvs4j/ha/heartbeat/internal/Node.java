@@ -1,0 +1,249 @@
+/*
+ * One director of an HA pair on the wire: every keepalive it ticks the election (Brain) and sends its status to the
+ * peer over each ucast medium; a receiver thread takes the peer's datagrams, and only those that are well formed,
+ * signed with a known key, from the peer's node name and fresh (ReplayGuard) reach the election. Everything else is
+ * counted by reason and changes nothing. Stepping down, and stopping, send a release message first, so the peer takes
+ * over at once instead of after deadtime.
+ *
+ * Only ucast media are carried for now; a configuration with mcast or bcast is refused when the node starts.
+ */
+package org.lvs4j.ha.heartbeat.internal;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+final class Node implements AutoCloseable {
+
+    /** What the director does on a role change. */
+    interface Actions {
+        /** Acquire the resources, left to right. */
+        void becomeMaster() throws Exception;
+
+        /** Release them, right to left. */
+        void stepDown() throws Exception;
+
+        /** Announce the VIPs again (gratuitous ARP): a former co-master just released them. */
+        void reannounce();
+    }
+
+    /** Why a received datagram was dropped. */
+    enum Drop { MALFORMED, UNSIGNED, UNKNOWN_KEY, BAD_SIGNATURE, NOT_THE_PEER, REPLAYED, STALE_GENERATION, TOO_OLD }
+
+    private final HaConfig config;
+    private final AuthKeys keys;
+    private final Actions actions;
+    private final LongSupplier clock;
+    private final Brain brain;
+    private final ReplayGuard replay = new ReplayGuard();
+    private final long generation = System.currentTimeMillis();
+    private final List<DatagramSocket> sockets = new ArrayList<>();
+    private final List<InetSocketAddress> peers = new ArrayList<>();
+    private final Map<Drop, Long> drops = new EnumMap<>(Drop.class);
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().daemon().name("lvs4j-ha-tick").unstarted(r));
+    private final List<Thread> receivers = new ArrayList<>();
+    private long seq;
+    private long received;
+    private volatile boolean open = true;
+    private String lastError = "";
+
+    Node(HaConfig config, AuthKeys keys, String resourceOwner, Actions actions, LongSupplier clock) {
+        this.config = config;
+        this.keys = keys;
+        this.actions = actions;
+        this.clock = clock;
+        this.brain = new Brain(config, resourceOwner, clock.getAsLong());
+    }
+
+    /** Binds the media and starts ticking. */
+    void start() throws IOException {
+        for (HaConfig.Medium m : config.media()) {
+            if (!(m instanceof HaConfig.Ucast u)) {
+                throw new IOException("only ucast media are carried for now; " + m + " is not");
+            }
+            DatagramSocket s = new DatagramSocket(null);
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(u.from(), u.port()));
+            sockets.add(s);
+            peers.add(new InetSocketAddress(u.peer(), u.port()));
+        }
+        for (DatagramSocket s : sockets) {
+            receivers.add(Thread.ofPlatform().daemon().name("lvs4j-ha-receive").start(() -> receive(s)));
+        }
+        ticker.scheduleAtFixedRate(this::tick, 0, config.keepaliveMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    synchronized Brain.Role role() {
+        return brain.role();
+    }
+
+    private void receive(DatagramSocket s) {
+        byte[] buf = new byte[Message.MAX_BYTES + 1];
+        while (open) {
+            DatagramPacket p = new DatagramPacket(buf, buf.length);
+            try {
+                s.receive(p);
+            } catch (IOException e) {
+                if (open) {
+                    synchronized (this) {
+                        lastError = "receive: " + e.getMessage();
+                    }
+                }
+                continue;
+            }
+            take(buf, p.getLength());
+        }
+    }
+
+    /** One datagram from the network. */
+    synchronized void take(byte[] data, int length) {
+        received++;
+        Map<String, String> f;
+        try {
+            f = Message.decode(data, length, keys);
+        } catch (Message.Rejected e) {
+            drop(Drop.valueOf(e.reason.name()));
+            return;
+        }
+        if (!brain.peer().equals(f.get("src"))) {
+            drop(Drop.NOT_THE_PEER);
+            return;
+        }
+        long hg;
+        long sq;
+        Brain.Role role;
+        try {
+            hg = Long.parseLong(f.get("hg"), 16);
+            sq = Long.parseLong(f.get("seq"), 16);
+            role = Brain.Role.valueOf(f.getOrDefault("st", "").toUpperCase(java.util.Locale.ROOT));
+        } catch (RuntimeException e) {
+            drop(Drop.MALFORMED);
+            return;
+        }
+        switch (replay.check(f.get("src"), hg, sq)) {
+            case REPLAYED -> drop(Drop.REPLAYED);
+            case STALE_GENERATION -> drop(Drop.STALE_GENERATION);
+            case TOO_OLD -> drop(Drop.TOO_OLD);
+            case FRESH -> {
+                long now = clock.getAsLong();
+                if ("release".equals(f.get("t"))) {
+                    brain.released(now);
+                } else {
+                    long ms;
+                    try {
+                        ms = Long.parseLong(f.getOrDefault("ms", "0"), 16);
+                    } catch (NumberFormatException e) {
+                        ms = 0;
+                    }
+                    brain.heard(new Brain.PeerStatus(role, ms, hg), now);
+                }
+                if (brain.role() == Brain.Role.MASTER && brain.reannounce()) {
+                    actions.reannounce();
+                }
+            }
+        }
+    }
+
+    private void drop(Drop why) {
+        drops.merge(why, 1L, Long::sum);
+    }
+
+    private synchronized void tick() {
+        if (!open) {
+            return;
+        }
+        long now = clock.getAsLong();
+        Brain.Role before = brain.role();
+        Brain.Role after = brain.tick(now);
+        try {
+            if (before != Brain.Role.MASTER && after == Brain.Role.MASTER) {
+                actions.becomeMaster();
+            } else if (before == Brain.Role.MASTER && after != Brain.Role.MASTER) {
+                actions.stepDown();
+                send("release", after, now);
+            }
+        } catch (Exception e) {
+            lastError = e.getMessage() == null ? e.toString() : e.getMessage();
+        }
+        send("status", after, now);
+    }
+
+    private void send(String type, Brain.Role role, long now) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("t", type);
+        m.put("st", role.name().toLowerCase(java.util.Locale.ROOT));
+        m.put("src", brain.self());
+        m.put("hg", Long.toHexString(generation));
+        m.put("seq", Long.toHexString(++seq));
+        m.put("ms", Long.toHexString(brain.masterForMillis(now)));
+        m.put("dt", Long.toHexString(config.deadtimeMillis()));
+        byte[] d = Message.encode(m, keys);
+        for (int i = 0; i < sockets.size(); i++) {
+            try {
+                sockets.get(i).send(new DatagramPacket(d, d.length, peers.get(i)));
+            } catch (IOException e) {
+                lastError = "send to " + peers.get(i) + ": " + e.getMessage();
+            }
+        }
+    }
+
+    /** What {@code lvs:ha} shows. */
+    synchronized String describe() {
+        StringBuilder b = new StringBuilder();
+        b.append(brain.self()).append(": ").append(brain.role()).append(", peer ").append(brain.peer())
+                .append('\n');
+        b.append("received ").append(received).append(" datagrams");
+        drops.forEach((k, v) -> b.append(", ").append(v).append(' ').append(k.name().toLowerCase()));
+        b.append('\n');
+        if (!lastError.isEmpty()) {
+            b.append("last error: ").append(lastError).append('\n');
+        }
+        return b.toString();
+    }
+
+    synchronized long dropped(Drop why) {
+        return drops.getOrDefault(why, 0L);
+    }
+
+    /** Stops; a master releases its resources and tells the peer first (graceful), unless {@code abort}. */
+    void stop(boolean abort) {
+        ticker.shutdownNow();
+        synchronized (this) {
+            if (!abort && brain.role() == Brain.Role.MASTER) {
+                try {
+                    actions.stepDown();
+                } catch (Exception e) {
+                    lastError = e.getMessage();
+                }
+                send("release", Brain.Role.BACKUP, clock.getAsLong());
+            }
+            open = false;
+        }
+        for (DatagramSocket s : sockets) {
+            s.close();
+        }
+        for (Thread t : receivers) {
+            try {
+                t.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        stop(false);
+    }
+}
