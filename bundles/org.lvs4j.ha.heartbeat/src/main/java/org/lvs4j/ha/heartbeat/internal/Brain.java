@@ -25,8 +25,11 @@ final class Brain {
 
     enum Role { INIT, BACKUP, MASTER }
 
-    /** The peer's last status: its role, how long it had been master when it sent it, its generation. */
-    record PeerStatus(Role role, long masterForMillis, long generation) {
+    /**
+     * The peer's last status: its role, how long it had been master when it sent it, its generation, and whether it
+     * stands by (an operator's standby: it wants no resources while this node lives).
+     */
+    record PeerStatus(Role role, long masterForMillis, long generation, boolean standby) {
     }
 
     private final String self;
@@ -45,6 +48,8 @@ final class Brain {
     private boolean peerReleased;
     private long lastTick = Long.MIN_VALUE;
     private boolean reannounce;
+    /** After an operator's standby: stay backup while the peer lives, until this node's own takeover. */
+    private boolean standingBy;
 
     Brain(HaConfig config, String resourceOwner, long now) {
         this.self = config.self();
@@ -88,11 +93,25 @@ final class Brain {
     void released(long now) {
         lastHeard = now;
         peerReleased = true;
-        last = last == null ? new PeerStatus(Role.BACKUP, 0, 0)
-                : new PeerStatus(Role.BACKUP, 0, last.generation());
+        last = last == null ? new PeerStatus(Role.BACKUP, 0, 0, false)
+                : new PeerStatus(Role.BACKUP, 0, last.generation(), last.standby());
         if (role == Role.MASTER) {
             reannounce = true; // a co-master let go: make the clients' ARP point here
         }
+    }
+
+    /** heartbeat's hb_standby: give the resources to the peer (the next tick steps down if this node is master). */
+    void standby() {
+        standingBy = true;
+    }
+
+    boolean standingBy() {
+        return standingBy;
+    }
+
+    /** heartbeat's hb_takeover, this node's side: it wants the resources again (the peer is asked to stand by). */
+    void endStandby() {
+        standingBy = false;
     }
 
     /** True once after a former co-master released the VIP while this node kept it. */
@@ -117,20 +136,22 @@ final class Brain {
         switch (role) {
             case INIT -> {
                 if (peerAlive && last != null) {
-                    become(peerMaster || !owner ? Role.BACKUP : Role.MASTER, now);
+                    become(peerMaster || !owner || standingBy ? Role.BACKUP : Role.MASTER, now);
                 } else if (now - startedAt >= initdead) {
                     become(Role.MASTER, now);
                 }
             }
             case BACKUP -> {
-                if (!peerAlive || peerReleased || (!peerMaster && owner && last != null)) {
+                if (!peerAlive || (!standingBy && (peerReleased || (!peerMaster && owner && last != null)))) {
                     become(Role.MASTER, now);
                 }
             }
             case MASTER -> {
-                if (peerMaster && !winsAgainst(last, now)) {
+                if (standingBy && peerAlive) {
                     become(Role.BACKUP, now);
-                } else if (peerAlive && !peerMaster && failback && !owner && last != null) {
+                } else if (peerMaster && !winsAgainst(last, now)) {
+                    become(Role.BACKUP, now);
+                } else if (peerAlive && !peerMaster && failback && !owner && last != null && !last.standby()) {
                     become(Role.BACKUP, now); // hand back to the owner, which takes over on the release
                 }
             }
@@ -154,6 +175,7 @@ final class Brain {
         if (next == Role.MASTER && role != Role.MASTER) {
             masterSince = now;
             peerReleased = false; // taken over: the release is answered
+            standingBy = false;   // and a standby ends when the peer is gone
         }
         role = next;
     }

@@ -139,6 +139,8 @@ final class Node implements AutoCloseable {
                 long now = clock.getAsLong();
                 if ("release".equals(f.get("t"))) {
                     brain.released(now);
+                } else if ("takeover".equals(f.get("t"))) {
+                    brain.standby(); // the peer's operator asked for the resources: they go at the next tick
                 } else {
                     long ms;
                     try {
@@ -146,7 +148,7 @@ final class Node implements AutoCloseable {
                     } catch (NumberFormatException e) {
                         ms = 0;
                     }
-                    brain.heard(new Brain.PeerStatus(role, ms, hg), now);
+                    brain.heard(new Brain.PeerStatus(role, ms, hg, "1".equals(f.get("sb"))), now);
                 }
                 if (brain.role() == Brain.Role.MASTER && brain.reannounce()) {
                     actions.reannounce();
@@ -188,6 +190,9 @@ final class Node implements AutoCloseable {
         m.put("seq", Long.toHexString(++seq));
         m.put("ms", Long.toHexString(brain.masterForMillis(now)));
         m.put("dt", Long.toHexString(config.deadtimeMillis()));
+        if (brain.standingBy()) {
+            m.put("sb", "1");
+        }
         byte[] d = Message.encode(m, keys);
         for (int i = 0; i < sockets.size(); i++) {
             try {
@@ -198,11 +203,22 @@ final class Node implements AutoCloseable {
         }
     }
 
+    /** heartbeat's hb_standby: the resources go to the peer (if it lives) at the next keepalive. */
+    synchronized void standby() {
+        brain.standby();
+    }
+
+    /** heartbeat's hb_takeover: asks the peer to stand by; it releases, and this node takes over on the release. */
+    synchronized void takeover() {
+        brain.endStandby();
+        send("takeover", brain.role(), clock.getAsLong());
+    }
+
     /** What {@code lvs:ha} shows. */
     synchronized String describe() {
         StringBuilder b = new StringBuilder();
-        b.append(brain.self()).append(": ").append(brain.role()).append(", peer ").append(brain.peer())
-                .append('\n');
+        b.append(brain.self()).append(": ").append(brain.role()).append(brain.standingBy() ? " (standby)" : "")
+                .append(", peer ").append(brain.peer()).append('\n');
         b.append("received ").append(received).append(" datagrams");
         drops.forEach((k, v) -> b.append(", ").append(v).append(' ').append(k.name().toLowerCase()));
         b.append('\n');

@@ -61,7 +61,7 @@ class BrainTest {
                 other.released(now); // a stepping-down master says so
             }
             if (link && otherRuns) {
-                other.heard(new Brain.PeerStatus(after, self.masterForMillis(now), 1), now);
+                other.heard(new Brain.PeerStatus(after, self.masterForMillis(now), 1, self.standingBy()), now);
             }
         }
 
@@ -182,5 +182,21 @@ class BrainTest {
         p.run(300);
         assertEquals(1, p.masters());
         assertEquals(MASTER, p.a.role(), "then, as the owner with auto_failback, it gets the resources back");
+    }
+
+    @Test
+    void standbyHandsTheResourcesOverAndTheOwnerDoesNotTakeThemBack() throws Exception {
+        Pair p = new Pair("on");
+        p.run(300);
+        p.a.standby(); // hb_standby on the owner
+        p.run(300);
+        assertEquals(BACKUP, p.a.role());
+        assertEquals(MASTER, p.b.role());
+        p.run(2000);
+        assertEquals(MASTER, p.b.role(), "no hand-back to an owner that stands by");
+        assertEquals(1, p.masters());
+        p.bRuns = false; // the peer dies: a standby node still takes over
+        p.run(700);
+        assertEquals(MASTER, p.a.role());
     }
 }

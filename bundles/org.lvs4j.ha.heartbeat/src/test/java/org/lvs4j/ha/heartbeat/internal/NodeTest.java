@@ -138,4 +138,17 @@ class NodeTest {
         assertEquals(Brain.Role.BACKUP, b.role(), "nothing moved");
         assertTrue(!events.contains("dir2 master"), events.toString());
     }
+
+    @Test
+    void standbyAndTakeoverMoveTheResourcesBothWays() throws Exception {
+        Node a = node("dir1", "127.0.0.2", "127.0.0.3");
+        Node b = node("dir2", "127.0.0.3", "127.0.0.2");
+        await(() -> a.role() == Brain.Role.MASTER && b.role() == Brain.Role.BACKUP, 1000, "dir1 master");
+        a.standby();
+        await(() -> b.role() == Brain.Role.MASTER && a.role() == Brain.Role.BACKUP, 500, "hb_standby on dir1");
+        Thread.sleep(300);
+        assertEquals(Brain.Role.MASTER, b.role(), "auto_failback does not undo a standby");
+        a.takeover();
+        await(() -> a.role() == Brain.Role.MASTER && b.role() == Brain.Role.BACKUP, 500, "hb_takeover on dir1");
+    }
 }

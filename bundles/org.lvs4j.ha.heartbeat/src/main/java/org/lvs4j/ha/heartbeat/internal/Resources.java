@@ -1,0 +1,200 @@
+/*
+ * What a master holds, as haresources lists it, and how it is taken and given up (resource-agents' IPaddr2 and
+ * heartbeat's resource scripts): a VIP is added to its interface and announced with gratuitous ARPs (3, as IPaddr2
+ * sends a burst), removed on release; a script in resource.d/ runs with its arguments and "start" or "stop" (at most
+ * 30 s); the director's role needs no action here, because the packet engine follows the VIP's address by itself.
+ * Acquiring goes left to right and stops at the first failure (what was taken is given back), releasing right to left
+ * and goes on past failures, so a node never keeps half a resource group.
+ */
+package org.lvs4j.ha.heartbeat.internal;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InterfaceAddress;
+import java.net.NetworkInterface;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+final class Resources implements Node.Actions {
+
+    private final List<HaResources.Resource> group;
+    private final Path scripts;
+    private final List<String> log = Collections.synchronizedList(new ArrayList<>());
+
+    Resources(HaResources resources, Path haDir) {
+        this.group = resources.resources();
+        this.scripts = haDir.resolve("resource.d");
+    }
+
+    @Override
+    public void becomeMaster() throws Exception {
+        List<HaResources.Resource> taken = new ArrayList<>();
+        for (HaResources.Resource r : group) {
+            try {
+                acquire(r);
+                taken.add(r);
+            } catch (Exception e) {
+                Collections.reverse(taken);
+                for (HaResources.Resource t : taken) {
+                    quietly(() -> release(t));
+                }
+                throw new IOException("cannot take " + r + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    @Override
+    public void stepDown() throws Exception {
+        IOException first = null;
+        List<HaResources.Resource> reversed = new ArrayList<>(group);
+        Collections.reverse(reversed);
+        for (HaResources.Resource r : reversed) {
+            try {
+                release(r);
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    @Override
+    public void reannounce() {
+        for (HaResources.Resource r : group) {
+            if (r instanceof HaResources.Ip ip) {
+                quietly(() -> announce(ip, device(ip)));
+            }
+        }
+    }
+
+    private void acquire(HaResources.Resource r) throws IOException {
+        switch (r) {
+            case HaResources.Ip ip -> {
+                String dev = device(ip);
+                run(true, "ip", "addr", "replace", ip.address().getHostAddress() + "/" + prefix(ip, dev), "dev",
+                        dev);
+                announce(ip, dev);
+            }
+            case HaResources.Script s -> script(s, "start");
+            case HaResources.Director d -> {
+                // the packet engine attaches to the VIP's interface as soon as the address is there
+            }
+        }
+    }
+
+    private void release(HaResources.Resource r) throws IOException {
+        switch (r) {
+            case HaResources.Ip ip -> {
+                String dev = device(ip);
+                run(false, "ip", "addr", "del", ip.address().getHostAddress() + "/" + prefix(ip, dev), "dev", dev);
+            }
+            case HaResources.Script s -> script(s, "stop");
+            case HaResources.Director d -> {
+                // nothing: without the VIP the packet engine stops receiving for it
+            }
+        }
+    }
+
+    /** Gratuitous ARP, so the clients' and the router's neighbour entries move to this director. */
+    private static void announce(HaResources.Ip ip, String dev) throws IOException {
+        new ProcessBuilder("arping", "-q", "-U", "-c", "3", "-w", "3", "-I", dev, ip.address().getHostAddress())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
+    /** The interface named, else the one with an address in the VIP's subnet. */
+    private static String device(HaResources.Ip ip) throws IOException {
+        if (ip.device() != null) {
+            return ip.device();
+        }
+        InterfaceAddress ia = subnetOf(ip);
+        if (ia == null) {
+            throw new IOException("no interface has an address in the subnet of " + ip.address().getHostAddress()
+                    + "; name one (IPaddr::IP/PREFIX/DEV)");
+        }
+        for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            if (ni.getInterfaceAddresses().contains(ia)) {
+                return ni.getName();
+            }
+        }
+        throw new IOException("interface of " + ia + " vanished");
+    }
+
+    private static int prefix(HaResources.Ip ip, String dev) throws IOException {
+        if (ip.prefix() != 0) {
+            return ip.prefix();
+        }
+        InterfaceAddress ia = subnetOf(ip);
+        return ia == null ? 32 : ia.getNetworkPrefixLength();
+    }
+
+    private static InterfaceAddress subnetOf(HaResources.Ip ip) throws IOException {
+        int vip = ip.address().hashCode();
+        for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            for (InterfaceAddress ia : ni.getInterfaceAddresses()) {
+                int len = ia.getNetworkPrefixLength();
+                if (ia.getAddress() instanceof Inet4Address a && !a.equals(ip.address()) && len > 0 && len < 32) {
+                    int mask = -1 << (32 - len);
+                    if ((a.hashCode() & mask) == (vip & mask)) {
+                        return ia;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private void script(HaResources.Script s, String verb) throws IOException {
+        Path p = scripts.resolve(s.name());
+        if (!Files.isExecutable(p)) {
+            throw new IOException("no executable " + p);
+        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(p.toString());
+        cmd.addAll(s.args());
+        cmd.add(verb);
+        run(true, cmd.toArray(new String[0]));
+    }
+
+    private void run(boolean strict, String... cmd) throws IOException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try {
+            p.getOutputStream().close();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException(String.join(" ", cmd) + ": no answer within 30 s");
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted: " + String.join(" ", cmd), e);
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        log.add(String.join(" ", cmd) + " -> " + p.exitValue());
+        if (p.exitValue() != 0 && (strict || !out.contains("Cannot assign"))) {
+            throw new IOException(String.join(" ", cmd) + " failed (exit " + p.exitValue() + "): " + out);
+        }
+    }
+
+    private interface IoAction {
+        void run() throws IOException;
+    }
+
+    private static void quietly(IoAction a) {
+        try {
+            a.run();
+        } catch (IOException e) {
+            // best effort: a release that cannot undo everything still undoes the rest
+        }
+    }
+
+    List<String> log() {
+        return List.copyOf(log);
+    }
+}
