@@ -183,6 +183,11 @@ final class Appliance implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** SIGKILL, as a crash: nothing is released or saved. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
     /** Waits for the director to end by itself (after lvs:stop). */
     int awaitExit() throws InterruptedException {
         if (!process.waitFor(scaled(Duration.ofSeconds(40)).toMillis(), TimeUnit.MILLISECONDS)) {

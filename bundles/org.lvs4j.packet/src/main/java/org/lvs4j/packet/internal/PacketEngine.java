@@ -46,8 +46,8 @@ import org.slf4j.LoggerFactory;
  * <p>It attaches an AF_PACKET socket, with a BPF filter for the VIPs and the NAT real servers, to each interface that
  * holds a VIP (or to the interfaces its configuration names), runs one receive thread per interface, and keeps the
  * kernel's copy of that traffic away with an nft table of its own. A VIP that no interface holds yet (an HA backup)
- * waits: the engine looks again every second and attaches when the address appears. Routes and neighbour entries are
- * read from the kernel every second too; next hops without a neighbour entry are resolved by sending them a datagram
+ * waits: the engine looks again every 250 ms (an HA takeover is carried within it) and attaches when the address
+ * appears. Routes and neighbour entries are read from the kernel as often; next hops without a neighbour entry are resolved by sending them a datagram
  * to the discard port, so the kernel does the ARP.
  */
 @Component(immediate = true, service = {ServiceBinder.class, PacketEngine.class},
@@ -86,9 +86,9 @@ public class PacketEngine implements ServiceBinder {
     /** The TUN device for Local real servers, open while some packet service has one. */
     private final String localName;
     private Tun local;
-    /** Housekeeping rounds (one a second); every {@link #ARP_EVERY}th the real servers' MACs are asked again. */
+    /** Housekeeping rounds (4 a second); every {@link #ARP_EVERY}th the real servers' MACs are asked again. */
     private long rounds;
-    private static final int ARP_EVERY = 2;
+    private static final int ARP_EVERY = 8;
 
     @Activate
     public PacketEngine(@Reference DataPath path, @Reference Director director, BundleContext context,
@@ -116,7 +116,7 @@ public class PacketEngine implements ServiceBinder {
             LOG.info("packet engine: {}", privilegeProblem);
         }
         director.addChangeListener(onChange);
-        housekeeping.scheduleWithFixedDelay(this::refresh, 0, 1, TimeUnit.SECONDS);
+        housekeeping.scheduleWithFixedDelay(this::refresh, 0, 250, TimeUnit.MILLISECONDS);
     }
 
     private static String checkPrivileges() {
