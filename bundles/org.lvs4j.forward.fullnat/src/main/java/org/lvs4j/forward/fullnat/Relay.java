@@ -139,7 +139,7 @@ final class Relay extends ChannelInboundHandlerAdapter {
         Channel peer = peer();
         peer.flush();
         if (!peer.isWritable()) {
-            ctx.channel().config().setAutoRead(false); // the peer's writability change resumes
+            autoRead(ctx.channel(), false); // the peer's writability change resumes
         }
     }
 
@@ -147,9 +147,20 @@ final class Relay extends ChannelInboundHandlerAdapter {
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         // This channel drained below its low water mark: the side that feeds it may read again.
         if (pair != null && ctx.channel().isWritable() && !pair.closed) {
-            peer().config().setAutoRead(true);
+            autoRead(peer(), true);
         }
         ctx.fireChannelWritabilityChanged();
+    }
+
+    /**
+     * Backpressure on a side that can still be read. Once a side's FIN was read its descriptor has left epoll's read
+     * set, and changing autoRead would fail in epoll_ctl (ENOENT), which used to reset a connection still
+     * delivering its last megabytes the other way.
+     */
+    private static void autoRead(Channel ch, boolean on) {
+        if (ch.isActive() && !((io.netty.channel.socket.SocketChannel) ch).isInputShutdown()) {
+            ch.config().setAutoRead(on);
+        }
     }
 
     @Override
