@@ -198,6 +198,10 @@ public class PacketEngine implements ServiceBinder {
         }
         try {
             Plan plan = new Plan(director.services());
+            if (plan.services.isEmpty() && intakes.isEmpty() && installed.isEmpty()) {
+                setup = Setup.EMPTY; // no packet service: nothing to read from the kernel four times a second
+                return;
+            }
             Net net = Net.read();
             Set<String> names = new LinkedHashSet<>();
             if (!plan.services.isEmpty()) {
