@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -29,6 +28,7 @@ class HaFailoverE2ETest {
     static final String P = "l4jh" + ProcessHandle.current().pid() + "-";
     static final String VIP = "10.99.0.100";
     static Path work;
+    static Topology topology;
     static boolean up;
     static Appliance dir1;
     static Appliance dir2;
@@ -37,6 +37,7 @@ class HaFailoverE2ETest {
     static void topology() throws Exception {
         Appliance.needRoot("network namespaces and VIP takeover");
         work = Files.createTempDirectory("lvs4j-ha-e2e");
+        topology = new Topology(P, work);
         up = true;
         topo("up");
         topo("vip", "none"); // the HA module places the VIP
@@ -44,7 +45,7 @@ class HaFailoverE2ETest {
             Path site = work.resolve(rs);
             Files.createDirectories(site);
             Files.writeString(site.resolve("index.html"), rs + "\n");
-            PacketModesE2ETest.sh("ip", "netns", "exec", P + rs, Appliance.SCRIPT.toString(), "realserver",
+            Topology.sh("ip", "netns", "exec", P + rs, Appliance.SCRIPT.toString(), "realserver",
                     "--mode", "dr", "--vip", VIP);
             topo("spawn", rs, "http-" + rs, "python3", "-m", "http.server", "80", "--directory", site.toString());
         }
@@ -95,7 +96,7 @@ class HaFailoverE2ETest {
             if (up) {
                 for (String rs : List.of("rs1", "rs2")) {
                     try {
-                        PacketModesE2ETest.sh("ip", "netns", "exec", P + rs, Appliance.SCRIPT.toString(),
+                        Topology.sh("ip", "netns", "exec", P + rs, Appliance.SCRIPT.toString(),
                                 "realserver", "--mode", "dr", "--vip", VIP, "--undo");
                     } catch (AssertionError | Exception e) {
                         // the namespace goes anyway
@@ -107,28 +108,17 @@ class HaFailoverE2ETest {
     }
 
     static String topo(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(PacketModesE2ETest.TOPOLOGY.toString()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        pb.environment().put("LVS_NS_PREFIX", P);
-        pb.environment().put("LVS_TOPO_STATE", work.resolve("topo").toString());
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) {
-            throw new AssertionError("topology.sh " + String.join(" ", args) + ": " + out);
-        }
-        return out;
+        return topology.run(args);
     }
 
     static boolean holdsVip(String node) throws Exception {
-        return PacketModesE2ETest.sh("ip", "-n", P + node, "-4", "-br", "addr", "show", "dev", "eth0")
+        return Topology.sh("ip", "-n", P + node, "-4", "-br", "addr", "show", "dev", "eth0")
                 .contains(VIP + "/");
     }
 
     static String curl() {
         try {
-            return PacketModesE2ETest.sh("ip", "netns", "exec", P + "client", "curl", "-sS", "-m", "2",
+            return Topology.sh("ip", "netns", "exec", P + "client", "curl", "-sS", "-m", "2",
                     "http://" + VIP + "/").trim();
         } catch (Exception | AssertionError e) {
             return null;

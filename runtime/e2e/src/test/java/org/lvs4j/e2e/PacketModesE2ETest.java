@@ -43,7 +43,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 class PacketModesE2ETest {
 
     static final String P = "l4jp" + ProcessHandle.current().pid() + "-";
-    static final Path TOPOLOGY = Appliance.HOME.resolve("runtime/topology.sh");
     static final String DR = "10.99.0.100";
     static final String TUN = "10.99.0.101";
     static final String NAT = "10.99.0.102";
@@ -52,6 +51,7 @@ class PacketModesE2ETest {
     static final String NAT_CLIENT = "10.99.0.20";
 
     static Path work;
+    static Topology topology;
     static Appliance dir1;
     static Appliance dir2;
     static boolean up;
@@ -68,6 +68,7 @@ class PacketModesE2ETest {
             }
         }
         work = Files.createTempDirectory("lvs4j-packet-e2e");
+        topology = new Topology(P, work);
         up = true;
         topo("up");
         for (String rs : List.of("rs1", "rs2", "rs3", "dir1")) {
@@ -130,35 +131,15 @@ class PacketModesE2ETest {
     }
 
     static String topo(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(TOPOLOGY.toString()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("LVS_NS_PREFIX", P);
-        pb.environment().put("LVS_TOPO_STATE", work.resolve("topo").toString());
-        return run(pb, "topology.sh " + String.join(" ", args));
+        return topology.run(args);
     }
 
     static String log(String name) throws IOException {
-        Path f = work.resolve("topo").resolve(name + ".log");
-        return Files.exists(f) ? Files.readString(f) : "";
+        return topology.log(name);
     }
 
     static String sh(String... cmd) throws Exception {
-        return run(new ProcessBuilder(cmd).redirectErrorStream(true), String.join(" ", cmd));
-    }
-
-    private static String run(ProcessBuilder pb, String what) throws Exception {
-        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(Appliance.scaled(java.time.Duration.ofSeconds(120)).toSeconds(), TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError(what + " did not finish");
-        }
-        if (p.exitValue() != 0) {
-            throw new AssertionError(what + " failed (exit " + p.exitValue() + "): " + out);
-        }
-        return out;
+        return Topology.sh(cmd);
     }
 
     static void ipvsadm(Appliance a, String args) throws Exception {
