@@ -109,6 +109,7 @@ final class Appliance implements AutoCloseable {
                 throw new AssertionError("director exited " + process.exitValue() + ": " + log());
             }
             if (System.nanoTime() > deadline) {
+                close(); // a director the test cannot use is not left running
                 throw new AssertionError("no control socket after 60 s: " + log());
             }
             Thread.sleep(25);

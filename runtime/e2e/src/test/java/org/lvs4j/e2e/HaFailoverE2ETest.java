@@ -75,13 +75,18 @@ class HaFailoverE2ETest {
         Files.deleteIfExists(work.resolve("state-" + self).resolve("ctl.sock"));
         Appliance a = new Appliance(work.resolve("state-" + self)).start(List.of("ip", "netns", "exec", P + self),
                 List.of("--ha-dir", ha.toString()));
-        if (a.ctl("ipvsadm", "-L", "-n").ok().out().contains("TCP  " + VIP)) {
-            return a; // restarted: its saved table is back
+        try {
+            if (a.ctl("ipvsadm", "-L", "-n").ok().out().contains("TCP  " + VIP)) {
+                return a; // restarted: its saved table is back
+            }
+            a.ctl("ipvsadm", "-A", "-t", VIP + ":80", "-s", "rr").ok();
+            a.ctl("ipvsadm", "-a", "-t", VIP + ":80", "-r", "10.99.1.11", "-g").ok();
+            a.ctl("ipvsadm", "-a", "-t", VIP + ":80", "-r", "10.99.1.12", "-g").ok();
+            return a;
+        } catch (AssertionError | Exception e) {
+            a.close(); // not left running when the test cannot use it
+            throw e;
         }
-        a.ctl("ipvsadm", "-A", "-t", VIP + ":80", "-s", "rr").ok();
-        a.ctl("ipvsadm", "-a", "-t", VIP + ":80", "-r", "10.99.1.11", "-g").ok();
-        a.ctl("ipvsadm", "-a", "-t", VIP + ":80", "-r", "10.99.1.12", "-g").ok();
-        return a;
     }
 
     @AfterAll
