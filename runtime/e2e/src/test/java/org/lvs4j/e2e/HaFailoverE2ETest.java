@@ -143,18 +143,19 @@ class HaFailoverE2ETest {
     @Order(2)
     void aKilledPrimaryIsReplacedWithinASecondUnderLoad() throws Exception {
         // the client's requests, each with its start time (wall clock, ns) and outcome
+        Path record = work.resolve("load.txt");
         Process load = new ProcessBuilder("ip", "netns", "exec", P + "client", "bash", "-c",
                 "for i in $(seq 300); do s=$(date +%s%N); if curl -s -o /dev/null -m 2 http://" + VIP
                         + "/; then echo \"$s ok\"; else echo \"$s fail\"; fi; sleep 0.01; done")
-                .redirectErrorStream(true).start();
-        Thread.sleep(1000);
+                .redirectErrorStream(true).redirectOutput(record.toFile()).start();
+        Appliance.poll(() -> Files.readAllLines(record).size() >= 30, "load flowing before the kill");
         long killedAt = System.currentTimeMillis() * 1_000_000;
         long t = System.nanoTime();
         dir1.kill();
         Appliance.poll(() -> holdsVip("dir2"), "dir2 takes the VIP");
         long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t);
-        String out = new String(load.getInputStream().readAllBytes());
         load.waitFor();
+        String out = Files.readString(record);
         long lateFailures = out.lines().map(l -> l.split(" "))
                 .filter(f -> f.length == 2 && f[1].equals("fail") && Long.parseLong(f[0]) > killedAt + 1_000_000_000L
                         * Appliance.slack())

@@ -76,9 +76,10 @@ class HealthE2ETest {
         long start = System.nanoTime();
         AtomicLong killedAt = new AtomicLong(Long.MAX_VALUE);
         AtomicLong removedAfter = new AtomicLong(-1);
+        List<Load.Shot> shots = Load.shots();
         Thread killer = Thread.ofPlatform().start(() -> {
             try {
-                Thread.sleep(1000); // a second of load first
+                Appliance.poll(() -> shots.size() >= 100, "load flowing before the kill"); // about a second of it
                 victim.kill();
                 killedAt.set(System.nanoTime());
                 Appliance.poll(() -> !listing().contains(line("127.0.4.1")), "h1 out of the table");
@@ -87,7 +88,7 @@ class HealthE2ETest {
                 throw new IllegalStateException(e);
             }
         });
-        List<Load.Shot> shots = Load.run(VIP, PORT, 4, 10, start + TimeUnit.MILLISECONDS.toNanos(3500));
+        Load.run(VIP, PORT, 4, 10, start + TimeUnit.MILLISECONDS.toNanos(3500), shots);
         killer.join();
         long kill = killedAt.get();
         List<Load.Shot> failedAfter = shots.stream().filter(s -> s.startNanos() > kill && !s.ok()).toList();

@@ -30,7 +30,25 @@ final class Load {
     /** As above, until {@code done} says so. */
     static List<Shot> run(String vip, int port, int threads, long gapMillis, java.util.function.BooleanSupplier done)
             throws Exception {
-        List<Shot> shots = Collections.synchronizedList(new ArrayList<>());
+        return run(vip, port, threads, gapMillis, done, shots());
+    }
+
+    /** A list to pass to {@link #run(String, int, int, long, long, List)}, safe to read while the load runs. */
+    static List<Shot> shots() {
+        return Collections.synchronizedList(new ArrayList<>());
+    }
+
+    /**
+     * As above, recording into {@code shots} as the requests finish, so a test can wait for load to have flowed
+     * ({@code shots.size()}) before it injects a fault.
+     */
+    static List<Shot> run(String vip, int port, int threads, long gapMillis, long endNanos, List<Shot> shots)
+            throws Exception {
+        return run(vip, port, threads, gapMillis, () -> System.nanoTime() >= endNanos, shots);
+    }
+
+    private static List<Shot> run(String vip, int port, int threads, long gapMillis,
+                                  java.util.function.BooleanSupplier done, List<Shot> shots) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         List<Future<?>> fs = new ArrayList<>();
         for (int t = 0; t < threads; t++) {

@@ -104,9 +104,10 @@ class TrafficE2ETest {
         }
         long start = System.nanoTime();
         AtomicLong killedAt = new AtomicLong(Long.MAX_VALUE);
+        List<Load.Shot> shots = Load.shots();
         Thread killer = Thread.ofPlatform().start(() -> {
             try {
-                Thread.sleep(700);
+                Appliance.poll(() -> shots.size() >= 100, "load flowing before the kill");
                 victim.kill();
                 // Connections that reached the backend before its listener closed are in flight, not "after".
                 killedAt.set(System.nanoTime());
@@ -114,7 +115,7 @@ class TrafficE2ETest {
                 throw new IllegalStateException(e);
             }
         });
-        List<Load.Shot> shots = Load.run("127.7.110.3", 18081, 4, 2, start + TimeUnit.MILLISECONDS.toNanos(2000));
+        Load.run("127.7.110.3", 18081, 4, 2, start + TimeUnit.MILLISECONDS.toNanos(2000), shots);
         killer.join();
         long kill = killedAt.get();
         List<Load.Shot> after = shots.stream().filter(s -> s.startNanos() > kill).toList();
@@ -141,19 +142,21 @@ class TrafficE2ETest {
         a = new Appliance(tmp.resolve("d")).start();
         wrrService("127.7.110.4", 18082, "127.0.0.41=2", "127.0.0.42=1");
         long start = System.nanoTime();
+        List<Load.Shot> shots = Load.shots();
         Thread updater = Thread.ofPlatform().start(() -> {
             try {
-                Thread.sleep(1000);
+                Appliance.poll(() -> shots.size() >= 150, "load flowing before the first update");
                 for (int i = 0; i < 3; i++) {
                     a.ctl("bundle", "update", "org.lvs4j.scheduler.wrr", wrrJar().toString()).ok();
-                    Thread.sleep(300);
+                    int seen = shots.size();
+                    Appliance.poll(() -> shots.size() >= seen + 50, "load between updates");
                 }
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
         });
         // 4 clients, one request each every 20 ms: 200 new connections per second.
-        List<Load.Shot> shots = Load.run("127.7.110.4", 18082, 4, 20, start + TimeUnit.MILLISECONDS.toNanos(3000));
+        Load.run("127.7.110.4", 18082, 4, 20, start + TimeUnit.MILLISECONDS.toNanos(3000), shots);
         updater.join();
         List<Load.Shot> failed = shots.stream().filter(s -> !s.ok()).toList();
         System.out.printf("wrr updated 3 times under load: %d requests%n", shots.size());

@@ -228,6 +228,11 @@ final class Node implements AutoCloseable {
         return b.toString();
     }
 
+    /** Datagrams received so far, taken or not. */
+    synchronized long received() {
+        return received;
+    }
+
     synchronized long dropped(Drop why) {
         return drops.getOrDefault(why, 0L);
     }

@@ -133,7 +133,8 @@ class NodeTest {
         b.take(status, status.length);
         b.take(status, status.length);
         assertTrue(b.dropped(Node.Drop.REPLAYED) + b.dropped(Node.Drop.STALE_GENERATION) >= 1, b.describe());
-        Thread.sleep(300);
+        long seen = b.received();
+        await(() -> b.received() >= seen + 3, 1000, "three more keepalives from dir1 after the attack");
         assertEquals(Brain.Role.MASTER, a.role());
         assertEquals(Brain.Role.BACKUP, b.role(), "nothing moved");
         assertTrue(!events.contains("dir2 master"), events.toString());
@@ -146,7 +147,8 @@ class NodeTest {
         await(() -> a.role() == Brain.Role.MASTER && b.role() == Brain.Role.BACKUP, 1000, "dir1 master");
         a.standby();
         await(() -> b.role() == Brain.Role.MASTER && a.role() == Brain.Role.BACKUP, 500, "hb_standby on dir1");
-        Thread.sleep(300);
+        long heard = a.received();
+        await(() -> a.received() >= heard + 5, 1000, "five keepalives from dir2, longer than a hand-back takes");
         assertEquals(Brain.Role.MASTER, b.role(), "auto_failback does not undo a standby");
         a.takeover();
         await(() -> a.role() == Brain.Role.MASTER && b.role() == Brain.Role.BACKUP, 500, "hb_takeover on dir1");
