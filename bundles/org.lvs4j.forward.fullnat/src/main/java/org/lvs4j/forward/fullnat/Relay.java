@@ -153,9 +153,8 @@ final class Relay extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Backpressure on a side that can still be read. Once a side's FIN was read its descriptor has left epoll's read
-     * set, and changing autoRead would fail in epoll_ctl (ENOENT), which used to reset a connection still
-     * delivering its last megabytes the other way.
+     * Backpressure on a side that can still be read: once a side's FIN was read there is nothing left to pause, and
+     * toggling autoRead would only cost epoll_ctl calls.
      */
     private static void autoRead(Channel ch, boolean on) {
         if (ch.isActive() && !((io.netty.channel.socket.SocketChannel) ch).isInputShutdown()) {
