@@ -120,13 +120,17 @@ final class ConnTable {
     /**
      * Moves an entry to a new state (set_tcp_state): ActiveConn/InActConn follow whether the state is active, and the
      * timeout becomes the new state's.
+     *
+     * @return whether the state changed
      */
-    void setState(Connection c, ConnectionState next) {
+    boolean setState(Connection c, ConnectionState next) {
+        boolean changed;
         synchronized (c) {
             if (c.dead) {
-                return;
+                return false;
             }
-            if (next != c.state) {
+            changed = next != c.state;
+            if (changed) {
                 boolean active = next.active();
                 if (c.inactive && active) {
                     c.destination.activity(true);
@@ -141,6 +145,7 @@ final class ConnTable {
             c.expiresAt = clock.nanoTime() + TimeUnit.SECONDS.toNanos(c.timeout);
             fileIfEarlier(c);
         }
+        return changed;
     }
 
     /** Restarts the entry's timer with its current timeout (ip_vs_conn_put). */

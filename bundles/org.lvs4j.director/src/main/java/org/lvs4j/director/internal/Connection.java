@@ -43,6 +43,8 @@ public final class Connection extends ConnKey implements Entry {
     volatile boolean inactive = true;
     /** Replies are not seen (direct routing, tunnel): the INPUT-ONLY rows of the TCP state table apply. */
     volatile boolean noOutput;
+    /** Packets from the client, for sync's "every 50th packet" rule; races only shift when a refresh is sent. */
+    int inPackets;
     /** Current timeout in seconds; expiry is this long after the last refresh. */
     volatile int timeout;
     volatile long expiresAt;

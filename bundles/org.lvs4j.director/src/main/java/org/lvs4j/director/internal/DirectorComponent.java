@@ -3,7 +3,9 @@ package org.lvs4j.director.internal;
 import java.io.IOException;
 import java.util.Dictionary;
 import java.util.Hashtable;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -14,6 +16,8 @@ import org.lvs4j.api.Engine;
 import org.lvs4j.api.ServiceKey;
 import org.lvs4j.api.forward.Admission;
 import org.lvs4j.api.forward.DataPath;
+import org.lvs4j.api.sync.ConnectionSync;
+import org.lvs4j.api.sync.SyncedConnection;
 import org.lvs4j.api.forward.Entry;
 import org.lvs4j.api.forward.Forwarder;
 import org.lvs4j.api.forward.ServiceBinder;
@@ -37,8 +41,9 @@ import org.slf4j.LoggerFactory;
  * The director as an OSGi service: the {@link Table} plus its clocks, the scheduler and forwarder whiteboards, and
  * the tunables from ConfigurationAdmin (PID {@value #PID}; keys are the sysctl names).
  */
-@Component(immediate = true, service = {Director.class, DataPath.class}, configurationPid = DirectorComponent.PID)
-public class DirectorComponent extends TableDirector implements DataPath {
+@Component(immediate = true, service = {Director.class, DataPath.class, ConnectionSync.class},
+        configurationPid = DirectorComponent.PID)
+public class DirectorComponent extends TableDirector implements DataPath, ConnectionSync {
 
     public static final String PID = "org.lvs4j.director";
     private static final Logger LOG = LoggerFactory.getLogger(DirectorComponent.class);
@@ -208,5 +213,20 @@ public class DirectorComponent extends TableDirector implements DataPath {
         } catch (IOException e) {
             LOG.error("sysctl {} = {} could not be saved", name, value, e);
         }
+    }
+
+    @Override
+    public void syncSink(Consumer<SyncedConnection> sink) {
+        table.sync().syncSink(sink);
+    }
+
+    @Override
+    public List<SyncedConnection> syncSnapshot() {
+        return table.sync().syncSnapshot();
+    }
+
+    @Override
+    public String applySynced(SyncedConnection entry) {
+        return table.sync().applySynced(entry);
     }
 }

@@ -75,6 +75,7 @@ public final class Table implements DataPath {
     private final Map<Engine, ServiceBinder> binders = new java.util.EnumMap<>(Engine.class);
     private final int[] stateTimeouts = new int[ConnectionState.values().length];
     private final ConnTable connections;
+    private final Sync sync = new Sync(this);
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
     private record Registered(Scheduler scheduler, int ranking, long order) {
@@ -95,6 +96,11 @@ public final class Table implements DataPath {
 
     public Sysctls sysctls() {
         return sysctls;
+    }
+
+    /** Connection sync: what the director reports to a peer and enters from one. */
+    public Sync sync() {
+        return sync;
     }
 
     ConnTable connTable() {
@@ -994,7 +1000,9 @@ public final class Table implements DataPath {
 
     /** Moves a connection to a new state, keeping ActiveConn/InActConn and its timeout as IPVS does. */
     public void setState(Connection c, ConnectionState state) {
-        connections.setState(c, state);
+        if (connections.setState(c, state)) {
+            sync.changed(c);
+        }
     }
 
     /** A TCP segment passed: the state follows IPVS's table, and the timer restarts. */
@@ -1002,7 +1010,9 @@ public final class Table implements DataPath {
         if (direction == TcpStates.Direction.OUTPUT) {
             c.noOutput = false;
         }
-        connections.setState(c, TcpStates.next(c.state, direction, c.noOutput, flags));
+        if (connections.setState(c, TcpStates.next(c.state, direction, c.noOutput, flags))) {
+            sync.changed(c);
+        }
     }
 
     /** A packet or read of {@code bytes} from the client to the real server: counted and the timer restarted. */
@@ -1013,6 +1023,7 @@ public final class Table implements DataPath {
             d.service.stats.in(bytes);
         }
         connections.refresh(c);
+        sync.packetIn(c);
     }
 
     /** A packet or write of {@code bytes} from the real server to the client. */
