@@ -7,6 +7,7 @@ import org.lvs4j.api.Protocol;
 import org.lvs4j.api.ProxyProtocol;
 import org.lvs4j.api.ServiceKey;
 import org.lvs4j.api.TunnelConfig;
+import org.lvs4j.api.sync.SyncControl;
 
 /** One parsed ipvsadm command line (ipvsadm.c's {@code struct ipvs_command_entry} plus its format flags). */
 final class Command {
@@ -46,7 +47,7 @@ final class Command {
         PE("pe"), SCHED_FLAGS("sched-flags"), MCAST_GROUP("mcast-group"), MCAST_PORT("mcast-port"),
         MCAST_TTL("mcast-ttl"), SYNC_MAXLEN("sync-maxlen"), TUN_INFO("tun-info"), TUN_TYPE("tun-type"),
         TUN_PORT("tun-port"), TUN_NOCSUM("tun-nocsum"), TUN_CSUM("tun-csum"), TUN_REMCSUM("tun-remcsum"),
-        PROXY_PROTOCOL("proxy-protocol");
+        PROXY_PROTOCOL("proxy-protocol"), SYNC_KEY("sync-key");
 
         final String label;
 
@@ -88,6 +89,16 @@ final class Command {
     int tunnelPort;
     TunnelConfig.Checksum tunnelChecksum = TunnelConfig.Checksum.NOCSUM;
     ProxyProtocol proxyProtocol = ProxyProtocol.NONE;
+
+    // --start-daemon, --stop-daemon
+    SyncControl.Role daemonRole;
+    String mcastInterface;
+    int syncId;
+    InetAddress mcastGroup;
+    int mcastPort;
+    int mcastTtl;
+    int syncMaxLength;
+    String syncKey;
 
     // --set
     int tcpTimeout;

@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import org.lvs4j.api.Director;
 import org.lvs4j.api.RealServerConfig;
@@ -16,6 +17,8 @@ import org.lvs4j.api.TableChange;
 import org.lvs4j.api.TableException;
 import org.lvs4j.api.Timeouts;
 import org.lvs4j.api.TunnelConfig;
+import org.lvs4j.api.sync.SyncControl;
+import org.lvs4j.api.sync.SyncSettings;
 import org.lvs4j.ipvsadm.internal.Command.Kind;
 import org.lvs4j.ipvsadm.internal.Command.Opt;
 
@@ -30,9 +33,16 @@ final class Execution {
     private final Parser parser;
     private final Listing listing;
     private final Rules rules;
+    private final Supplier<SyncControl> sync;
 
     Execution(Director director, Names names) {
+        this(director, names, () -> null);
+    }
+
+    /** With the sync daemons' control, which may come and go (null while org.lvs4j.sync is not running). */
+    Execution(Director director, Names names, Supplier<SyncControl> sync) {
         this.director = director;
+        this.sync = sync;
         this.parser = new Parser(names);
         this.listing = new Listing(names);
         this.rules = new Rules(parser);
@@ -73,6 +83,7 @@ final class Execution {
                 yield 0;
             }
             case RESTORE -> restore(in, err);
+            case STARTDAEMON, STOPDAEMON -> daemon(ce, err);
             default -> edit(ce, err);
         };
     }
@@ -92,11 +103,35 @@ final class Execution {
             out.print(listing.one(s.get(), f));
         } else if (ce.has(Opt.TIMEOUT)) {
             out.print(Listing.timeouts(director.timeouts()));
-        } else if (!ce.has(Opt.DAEMON)) {
-            // --daemon lists running sync daemons; lvs4j runs none yet, so it prints nothing, as ipvsadm then does.
+        } else if (ce.has(Opt.DAEMON)) {
+            SyncControl control = sync.get();
+            for (SyncSettings s : control == null ? List.<SyncSettings>of() : control.running()) {
+                out.println(Listing.daemon(s));
+            }
+        } else {
             out.print(listing.all(director.services(), f));
         }
         return 0;
+    }
+
+    private int daemon(Command ce, PrintStream err) {
+        SyncControl control = sync.get();
+        if (control == null) {
+            err.println("lvs4j: connection sync (bundle org.lvs4j.sync) is not running");
+            return 1;
+        }
+        try {
+            if (ce.kind == Kind.STARTDAEMON) {
+                control.start(new SyncSettings(ce.daemonRole, ce.mcastInterface, ce.syncId, ce.syncMaxLength,
+                        ce.mcastGroup, ce.mcastPort, ce.mcastTtl, ce.syncKey));
+            } else {
+                control.stop(ce.daemonRole);
+            }
+            return 0;
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            err.println(e.getMessage());
+            return 1;
+        }
     }
 
     private int restore(InputStream in, PrintStream err) {

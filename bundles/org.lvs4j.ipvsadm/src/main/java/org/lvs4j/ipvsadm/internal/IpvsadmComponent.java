@@ -6,10 +6,13 @@ import java.util.List;
 
 import org.lvs4j.api.AdminState;
 import org.lvs4j.api.Director;
+import org.lvs4j.api.sync.SyncControl;
 import org.lvs4j.ipvsadm.Ipvsadm;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 
 /** The {@link Ipvsadm} service: ipvsadm's grammar and listings over the director. */
 @Component(service = Ipvsadm.class)
@@ -17,9 +20,12 @@ public class IpvsadmComponent implements Ipvsadm {
 
     private final Execution execution;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile SyncControl sync;
+
     @Activate
     public IpvsadmComponent(@Reference Director director) {
-        this.execution = new Execution(director, Names.system());
+        this.execution = new Execution(director, Names.system(), () -> sync);
     }
 
     @Override

@@ -352,4 +352,11 @@ final class Listing {
     private static String fmt(String format, Object... args) {
         return String.format(Locale.ROOT, format, args);
     }
+
+    /** One line of {@code -L --daemon}, in ipvsadm's words. */
+    static String daemon(org.lvs4j.api.sync.SyncSettings s) {
+        return s.role().label() + " sync daemon (mcast=" + s.mcastInterface() + ", syncid=" + s.syncId()
+                + ", maxlen=" + s.maxLength() + ", group=" + s.group().getHostAddress() + ", port=" + s.port()
+                + ", ttl=" + s.ttl() + ")";
+    }
 }

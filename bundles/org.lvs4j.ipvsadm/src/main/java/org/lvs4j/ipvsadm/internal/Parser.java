@@ -12,6 +12,7 @@ import org.lvs4j.api.Protocol;
 import org.lvs4j.api.ProxyProtocol;
 import org.lvs4j.api.ServiceConfig;
 import org.lvs4j.api.TunnelConfig;
+import org.lvs4j.api.sync.SyncControl;
 import org.lvs4j.ipvsadm.internal.Command.Kind;
 import org.lvs4j.ipvsadm.internal.Command.Opt;
 
@@ -94,7 +95,8 @@ final class Parser {
             new Def("tun-csum", '\0', Arg.NONE, "tun-csum"),
             new Def("tun-remcsum", '\0', Arg.NONE, "tun-remcsum"),
             new Def("proxy-protocol", '\0', Arg.REQUIRED, "proxy-protocol"),
-            new Def("fullnat", '\0', Arg.NONE, "fullnat"));
+            new Def("fullnat", '\0', Arg.NONE, "fullnat"),
+            new Def("sync-key", '\0', Arg.REQUIRED, "sync-key"));
 
     private static final Map<String, Def> LONG = new HashMap<>();
     private static final Map<Character, Def> SHORT = new HashMap<>();
@@ -112,32 +114,29 @@ final class Parser {
 
     /** Options ipvsadm has and lvs4j does not offer (yet), by the long name the message uses. */
     private static final Map<String, String> UNSUPPORTED = Map.ofEntries(
-            Map.entry("start-daemon", "start-daemon"), Map.entry("stop-daemon", "stop-daemon"),
             Map.entry("sctp-service", "sctp-service"), Map.entry("f", "fwmark-service"), Map.entry("6", "ipv6"),
-            Map.entry("pe", "pe"), Map.entry("mcast-interface", "mcast-interface"), Map.entry("syncid", "syncid"),
-            Map.entry("mcast-group", "mcast-group"), Map.entry("mcast-port", "mcast-port"),
-            Map.entry("mcast-ttl", "mcast-ttl"), Map.entry("sync-maxlen", "sync-maxlen"));
+            Map.entry("pe", "pe"));
 
     /**
      * Table of legal combinations of commands and options (ipvsadm.c {@code commands_v_options}), with a last column
      * for lvs4j's {@code --proxy-protocol}: '+' compulsory, 'x' illegal, '1' exclusive, ' ' optional.
      */
     private static final String[] COMMANDS_V_OPTIONS = {
-        /*              -n-c svc-s-p-M-r fwd-w-x-y-mc tot dmn -st -rt thr -pc srt sid -ex ops -pe -b grp port ttl size tinf type tprt nocs csum remc proxy */
-        /* ADD      */ "xx+   xxxxxxxxxxxxxxx   xxxxxxxxxxx",
-        /* EDIT     */ "xx+   xxxxxxxxxxxxxxx   xxxxxxxxxxx",
-        /* DEL      */ "xx+xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-        /* FLUSH    */ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-        /* LIST     */ " 11xxxxxxxxx11       xxxxxxx xxxxxx",
-        /* ADDSRV   */ "xx+xxx+    xxxxxxxxxxxxxxxxxx      ",
-        /* DELSRV   */ "xx+xxx+xxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-        /* EDITSRV  */ "xx+xxx+    xxxxxxxxxxxxxxxxxx      ",
-        /* TIMEOUT  */ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-        /* STARTD   */ "xxxxxxxxxxx xxxxxxx xxxx    xxxxxxx",
-        /* STOPD    */ "xxxxxxxxxxxxxxxxxxx xxxxxxxxxxxxxxx",
-        /* RESTORE  */ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-        /* SAVE     */ " xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-        /* ZERO     */ "xx xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        /*              -n-c svc-s-p-M-r fwd-w-x-y-mc tot dmn -st -rt thr -pc srt sid -ex ops -pe -b grp port ttl size tinf type tprt nocs csum remc proxy key */
+        /* ADD      */ "xx+   xxxxxxxxxxxxxxx   xxxxxxxxxxxx",
+        /* EDIT     */ "xx+   xxxxxxxxxxxxxxx   xxxxxxxxxxxx",
+        /* DEL      */ "xx+xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        /* FLUSH    */ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        /* LIST     */ " 11xxxxxxxxx11       xxxxxxx xxxxxxx",
+        /* ADDSRV   */ "xx+xxx+    xxxxxxxxxxxxxxxxxx      x",
+        /* DELSRV   */ "xx+xxx+xxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        /* EDITSRV  */ "xx+xxx+    xxxxxxxxxxxxxxxxxx      x",
+        /* TIMEOUT  */ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        /* STARTD   */ "xxxxxxxxxxx xxxxxxx xxxx    xxxxxxx ",
+        /* STOPD    */ "xxxxxxxxxxxxxxxxxxx xxxxxxxxxxxxxxxx",
+        /* RESTORE  */ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        /* SAVE     */ " xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        /* ZERO     */ "xx xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
     };
 
     private final Names names;
@@ -272,7 +271,15 @@ final class Parser {
                 case "S" -> ce.kind = Kind.SAVE;
                 case "h" -> ce.kind = Kind.HELP;
                 case "v" -> ce.kind = Kind.VERSION;
-                case "start-daemon", "stop-daemon" -> throw unsupported(tag);
+                case "start-daemon", "stop-daemon" -> {
+                    boolean start = tag.equals("start-daemon");
+                    ce.kind = start ? Kind.STARTDAEMON : Kind.STOPDAEMON;
+                    ce.daemonRole = switch (value) {
+                        case "master" -> SyncControl.Role.MASTER;
+                        case "backup" -> SyncControl.Role.BACKUP;
+                        default -> throw fail("illegal " + tag + " parameter specified");
+                    };
+                }
                 default -> throw new IpvsadmException(255, TRY_HELP);
             }
             return;
@@ -401,6 +408,34 @@ final class Parser {
                 set(ce, Opt.TUN_REMCSUM);
                 ce.tunnelChecksum = TunnelConfig.Checksum.REMCSUM;
             }
+            case "mcast-interface" -> {
+                set(ce, Opt.MCAST);
+                ce.mcastInterface = value;
+            }
+            case "syncid" -> {
+                set(ce, Opt.SYNCID);
+                ce.syncId = number(value, 0, 255, "illegal syncid specified");
+            }
+            case "mcast-group" -> {
+                set(ce, Opt.MCAST_GROUP);
+                ce.mcastGroup = mcastGroup(value);
+            }
+            case "mcast-port" -> {
+                set(ce, Opt.MCAST_PORT);
+                ce.mcastPort = number(value, 1, 65535, "illegal mcast-port specified");
+            }
+            case "mcast-ttl" -> {
+                set(ce, Opt.MCAST_TTL);
+                ce.mcastTtl = number(value, 1, 255, "illegal mcast-ttl specified");
+            }
+            case "sync-maxlen" -> {
+                set(ce, Opt.SYNC_MAXLEN);
+                ce.syncMaxLength = number(value, 1, 65535 - 20 - 8, "illegal sync-maxlen specified");
+            }
+            case "sync-key" -> {
+                set(ce, Opt.SYNC_KEY);
+                ce.syncKey = value;
+            }
             case "proxy-protocol" -> {
                 set(ce, Opt.PROXY_PROTOCOL);
                 ce.proxyProtocol = switch (value) {
@@ -412,6 +447,19 @@ final class Parser {
             // A second command after the first is an invalid option, as in ipvsadm.
             default -> throw fail("invalid option `" + shown + "'");
         }
+    }
+
+    /**
+     * ipvsadm takes multicast groups only; lvs4j also takes a unicast address, the peer director's, for networks
+     * without multicast.
+     */
+    private static InetAddress mcastGroup(String value) throws IpvsadmException {
+        boolean v6 = value.indexOf(':') >= 0;
+        InetAddress a = v6 ? InetParse.inetPton6(value) : InetParse.numeric(value);
+        if (a == null) {
+            throw fail("invalid IPv" + (v6 ? 6 : 4) + " mcast-group `" + value + "'");
+        }
+        return a;
     }
 
     private static IpvsadmException unsupported(String tag) {

@@ -88,7 +88,8 @@ final class Usage {
             + "  --mcast-group address               IPv4/IPv6 group (default=224.0.0.81)\n"
             + "  --mcast-port port                   UDP port (default=8848)\n"
             + "  --mcast-ttl ttl                     Multicast TTL (default=1)\n"
-            + "lvs4j does not support (yet): --sctp-service, --fwmark-service, --ipv6, --pe, and the sync daemon.\n";
+            + "  --sync-key file                     sign sync messages with the secret in file (lvs4j)\n"
+            + "lvs4j does not support (yet): --sctp-service, --fwmark-service, --ipv6, --pe.\n";
 
     private Usage() {
     }

@@ -81,7 +81,15 @@ class GrammarTest {
             2 | lvs4j: option --fwmark-service is not supported (the packet engine reads frames before netfilter, where no mark is set yet; use a service per address and port) | -A -f 1 -s rr
             2 | lvs4j: option --sctp-service is not supported | -A --sctp-service 1.2.3.4:80
             2 | lvs4j: option --pe is not supported | -A -t 1.2.3.4:80 --pe sip
-            2 | lvs4j: option --start-daemon is not supported | --start-daemon master
+            2 | illegal start-daemon parameter specified | --start-daemon primary
+            2 | illegal stop-daemon parameter specified | --stop-daemon primary
+            2 | illegal syncid specified | --start-daemon master --syncid 256
+            2 | invalid IPv4 mcast-group `224.0.0.999' | --start-daemon master --mcast-group 224.0.0.999
+            2 | illegal mcast-port specified | --start-daemon master --mcast-port 0
+            2 | illegal mcast-ttl specified | --start-daemon backup --mcast-ttl 256
+            2 | Illegal 'mcast-port' option with the 'stop-daemon' command | --stop-daemon master --mcast-port 1
+            2 | Illegal 'sync-key' option with the 'add-service' command | -A -t 1.2.3.4:80 --sync-key /k
+            1 | lvs4j: connection sync (bundle org.lvs4j.sync) is not running | --start-daemon master --mcast-interface lo
             255 | Try `ipvsadm -h' or 'ipvsadm --help' for more information. | -t 1.2.3.4:80
             255 | Try `ipvsadm -h' or 'ipvsadm --help' for more information. | --bogus
             255 | --bogus: unknown option | -A -t 1.2.3.4:80 --bogus

@@ -31,6 +31,8 @@ final class Harness {
     final Director director = new TableDirector(table);
     final Names names;
     final Execution execution;
+    /** The sync daemons' control ipvsadm sees; none until a test sets one. */
+    volatile org.lvs4j.api.sync.SyncControl sync;
 
     record Result(int exit, String out, String err) {
     }
@@ -59,7 +61,7 @@ final class Harness {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        execution = new Execution(director, names);
+        execution = new Execution(director, names, () -> sync);
         long order = 1;
         for (String s : schedulers) {
             table.addScheduler(s, new RoundRobinScheduler(), 0, order++);

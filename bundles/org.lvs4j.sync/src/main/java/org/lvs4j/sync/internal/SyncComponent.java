@@ -110,7 +110,7 @@ public class SyncComponent implements SyncControl {
     }
 
     @Deactivate
-    synchronized void deactivate() {
+    public synchronized void deactivate() {
         master = null;
         backup = null;
         if (link != null) {

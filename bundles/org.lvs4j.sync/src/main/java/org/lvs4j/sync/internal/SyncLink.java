@@ -49,6 +49,10 @@ final class SyncLink implements AutoCloseable {
     private final Wire.Key key;
     private final DatagramChannel channel;
     private final SocketAddress peer;
+    private final InetAddress bindAddress;
+    private final int boundPort;
+    /** Whether a sender's address is one of this host's, by address (peers are few). */
+    private final Map<InetAddress, Boolean> local = new ConcurrentHashMap<>();
     private final long generation = System.currentTimeMillis();
     private final AtomicLong sequence = new AtomicLong();
     private final ReplayGuard replay = new ReplayGuard();
@@ -90,6 +94,9 @@ final class SyncLink implements AutoCloseable {
             throw e;
         }
         this.peer = peer;
+        InetSocketAddress local = (InetSocketAddress) channel.getLocalAddress();
+        this.bindAddress = local.getAddress();
+        this.boundPort = local.getPort();
         this.receiver = Thread.ofPlatform().daemon().name("lvs4j-sync-receiver").start(this::receive);
         this.sender = Thread.ofPlatform().daemon().name("lvs4j-sync-sender").start(this::send);
     }
@@ -194,6 +201,11 @@ final class SyncLink implements AutoCloseable {
     }
 
     private void handle(byte[] d, int length, SocketAddress from) throws Wire.BadMessage {
+        if (own(from)) {
+            // A unicast "group" that is this host itself, or a peer on this host sending to our port: our own echo.
+            count("ignored (own messages)");
+            return;
+        }
         count("messages received");
         int body = length;
         if (key != null) {
@@ -238,6 +250,23 @@ final class SyncLink implements AutoCloseable {
                 LOG.debug("synced entry not applied: {}", why);
             }
         }
+    }
+
+    /** A datagram from this very socket: from its port, and from its address or (bound to any) one of the host's. */
+    private boolean own(SocketAddress from) {
+        if (!(from instanceof InetSocketAddress a) || a.getPort() != boundPort) {
+            return false;
+        }
+        if (!bindAddress.isAnyLocalAddress()) {
+            return a.getAddress().equals(bindAddress);
+        }
+        return local.computeIfAbsent(a.getAddress(), address -> {
+            try {
+                return address.isLoopbackAddress() || NetworkInterface.getByInetAddress(address) != null;
+            } catch (IOException e) {
+                return false;
+            }
+        });
     }
 
     private void count(String name) {
