@@ -20,7 +20,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Two directors with {@code ./lvs4j run --ha-dir} in the repository's topology (keepalive 100 ms, deadtime 500 ms,
  * auto_failback on, dir1 owning the VIP 10.99.0.100), each with the same direct-routing service to rs1 and rs2: the
  * owner takes the VIP, a SIGKILL of it moves the VIP and the traffic to dir2 within a second while a client keeps
- * making requests, the owner comes back and gets the VIP handed back, and a graceful stop hands it over at once.
+ * making requests and 20 established streams carry on through dir2 (connection sync, both daemons on both directors,
+ * signed), the owner comes back and gets the VIP handed back, and a graceful stop hands it over at once.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HaFailoverE2ETest {
@@ -48,7 +49,10 @@ class HaFailoverE2ETest {
             Topology.sh("ip", "netns", "exec", P + rs, Appliance.SCRIPT.toString(), "realserver",
                     "--mode", "dr", "--vip", VIP);
             topo("spawn", rs, "http-" + rs, "python3", "-m", "http.server", "80", "--directory", site.toString());
+            topo("spawn", rs, "echo-" + rs, "python3", "-c", ECHO_SERVER);
         }
+        Files.writeString(work.resolve("sync.key"), "e2e-sync-secret-0123456789\n");
+        Files.setPosixFilePermissions(work.resolve("sync.key"), PosixFilePermissions.fromString("rw-------"));
         dir1 = start("dir1");
         dir2 = start("dir2");
     }
@@ -76,12 +80,19 @@ class HaFailoverE2ETest {
         Appliance a = new Appliance(work.resolve("state-" + self)).start(List.of("ip", "netns", "exec", P + self),
                 List.of("--ha-dir", ha.toString()));
         try {
+            // sync daemons are not kept across restarts (as in IPVS): both roles, as keepalived's lvs_sync_daemon
+            for (String role : List.of("master", "backup")) {
+                a.ctl("ipvsadm", "--start-daemon", role, "--mcast-interface", "eth0", "--syncid", "7",
+                        "--sync-key", work.resolve("sync.key").toString()).ok();
+            }
             if (a.ctl("ipvsadm", "-L", "-n").ok().out().contains("TCP  " + VIP)) {
                 return a; // restarted: its saved table is back
             }
-            a.ctl("ipvsadm", "-A", "-t", VIP + ":80", "-s", "rr").ok();
-            a.ctl("ipvsadm", "-a", "-t", VIP + ":80", "-r", "10.99.1.11", "-g").ok();
-            a.ctl("ipvsadm", "-a", "-t", VIP + ":80", "-r", "10.99.1.12", "-g").ok();
+            for (String port : List.of("80", "9000")) {
+                a.ctl("ipvsadm", "-A", "-t", VIP + ":" + port, "-s", "rr").ok();
+                a.ctl("ipvsadm", "-a", "-t", VIP + ":" + port, "-r", "10.99.1.11", "-g").ok();
+                a.ctl("ipvsadm", "-a", "-t", VIP + ":" + port, "-r", "10.99.1.12", "-g").ok();
+            }
             return a;
         } catch (AssertionError | Exception e) {
             a.close(); // not left running when the test cannot use it
@@ -139,9 +150,76 @@ class HaFailoverE2ETest {
         assertTrue(dir2.ctl("ha").ok().out().startsWith("dir2: BACKUP"), dir2.ctl("ha").out());
     }
 
+    /** A line echo server for long-lived streams, on port 9000 of a real server. */
+    static final String ECHO_SERVER = """
+            import socketserver
+            class Echo(socketserver.StreamRequestHandler):
+                def handle(self):
+                    for line in self.rfile:
+                        self.wfile.write(line)
+            socketserver.ThreadingTCPServer.allow_reuse_address = True
+            socketserver.ThreadingTCPServer.daemon_threads = True
+            socketserver.ThreadingTCPServer(("0.0.0.0", 9000), Echo).serve_forever()
+            """;
+
+    /**
+     * N streams to VIP:9000, each echoing a line every 100 ms for S seconds. Prints "connected I", "warm I" after 6
+     * echoes (0.5 s), then per stream "I ok ECHOES LAST_NS" or "I fail REASON NS".
+     */
+    static final String STREAMS = """
+            import socket, sys, threading, time
+            vip, n, seconds = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+            results = [None] * n
+            lock = threading.Lock()
+            def say(line):
+                with lock:
+                    sys.stdout.write(line + "\\n")
+                    sys.stdout.flush()
+            def run(i):
+                try:
+                    s = socket.create_connection((vip, 9000), timeout=10)
+                    say("connected %d" % i)
+                    f = s.makefile("rwb")
+                    end, count, last = time.time() + seconds, 0, 0
+                    while time.time() < end:
+                        f.write(b"stream %d %d\\n" % (i, count))
+                        f.flush()
+                        if not f.readline():
+                            raise EOFError("closed by the peer")
+                        count, last = count + 1, time.time_ns()
+                        if count == 6:
+                            say("warm %d" % i)
+                        time.sleep(0.1)
+                    results[i] = "ok %d %d" % (count, last)
+                    s.close()
+                except Exception as e:
+                    results[i] = "fail %s %d" % (type(e).__name__, time.time_ns())
+            threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            for i, r in enumerate(results):
+                say("%d %s" % (i, r))
+            """;
+
+    static long count(Path file, String prefix) throws Exception {
+        return Files.readAllLines(file).stream().filter(l -> l.startsWith(prefix)).count();
+    }
+
     @Test
     @Order(2)
     void aKilledPrimaryIsReplacedWithinASecondUnderLoad() throws Exception {
+        // 20 long-lived streams through the VIP (direct routing), synced to dir2 as they establish
+        Path streams = work.resolve("streams.txt");
+        Process streamer = new ProcessBuilder("ip", "netns", "exec", P + "client", "python3", "-c", STREAMS, VIP,
+                "20", String.valueOf(6 * Appliance.slack()))
+                .redirectErrorStream(true).redirectOutput(streams.toFile()).start();
+        Appliance.poll(() -> count(streams, "warm ") == 20, "20 streams older than 0.5 s");
+        Appliance.poll(() -> dir2.ctl("ipvsadm", "-L", "-c", "-n").ok().out().lines()
+                .filter(l -> l.contains(VIP + ":9000") && l.contains("ESTABLISHED")).count() == 20,
+                "dir2's table to hold the 20 streams, synced");
+
         // the client's requests, each with its start time (wall clock, ns) and outcome
         Path record = work.resolve("load.txt");
         Process load = new ProcessBuilder("ip", "netns", "exec", P + "client", "bash", "-c",
@@ -166,6 +244,17 @@ class HaFailoverE2ETest {
         assertEquals(0, lateFailures, "no request starting more than 1 s after the kill fails:\n" + out);
         assertTrue(took <= 1000 * Appliance.slack(), "VIP moved after " + took + " ms");
         assertTrue(dir2.ctl("ha").ok().out().startsWith("dir2: MASTER"));
+
+        assertTrue(streamer.waitFor(60, TimeUnit.SECONDS), "the streams end");
+        List<String> results = Files.readAllLines(streams).stream().filter(l -> l.matches("\\d+ (ok|fail) .*"))
+                .toList();
+        String all = Files.readString(streams);
+        assertEquals(20, results.size(), all);
+        long carriedOn = results.stream().map(l -> l.split(" "))
+                .filter(f -> f[1].equals("ok") && Long.parseLong(f[3]) > killedAt + 1_000_000_000L).count();
+        System.out.printf("HA: %d of 20 established streams carried on through dir2 after the kill%n", carriedOn);
+        assertEquals(20, carriedOn, "every stream older than 0.5 s continues through the backup, none reset:\n"
+                + all);
     }
 
     @Test

@@ -209,7 +209,7 @@ public class PacketEngine implements ServiceBinder {
                     names.addAll(configured);
                 } else {
                     for (int vip : plan.vips) {
-                        Net.Interface i = net.holding(vip);
+                        Net.Interface i = receiving(net, vip);
                         if (i != null && !i.loopback()) {
                             names.add(i.name());
                         }
@@ -233,11 +233,14 @@ public class PacketEngine implements ServiceBinder {
                     i.filter = filter;
                 }
             }
-            // only traffic this engine receives is kept from the kernel: a VIP on lo, or not held here, stays the
-            // kernel's (and nothing is blackholed while a backup director waits for its VIP)
+            // Only traffic this engine receives is kept from the kernel: a VIP on lo, or held on an interface the
+            // engine does not read, stays the kernel's. A VIP held nowhere yet (a backup director's, before a
+            // takeover) is kept from it already: when the HA module adds the VIP and announces it, the kernel must
+            // not answer the first segments of established streams with resets in the instant before the next
+            // refresh. Such traffic reaches this host only once the VIP is here, so nothing is blackholed.
             Set<Integer> active = new LinkedHashSet<>();
             for (int vip : plan.vips) {
-                Net.Interface i = net.holding(vip);
+                Net.Interface i = receiving(net, vip);
                 if (!intakes.isEmpty() && (!configured.isEmpty() || (i != null && intakes.containsKey(i.name())))) {
                     active.add(vip);
                 }
@@ -266,6 +269,16 @@ public class PacketEngine implements ServiceBinder {
             }
             lastProblem = problem;
         }
+    }
+
+    /** The interface a VIP's traffic comes in on: the one holding it, or, held nowhere, the one routing to it. */
+    private static Net.Interface receiving(Net net, int vip) {
+        Net.Interface held = net.holding(vip);
+        if (held != null) {
+            return held;
+        }
+        Net.Route r = net.route(vip);
+        return r == null ? null : net.byName(r.device());
     }
 
     private void attach(Set<String> wanted, Net net) throws IOException {
