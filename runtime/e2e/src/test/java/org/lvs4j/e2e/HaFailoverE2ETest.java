@@ -51,8 +51,7 @@ class HaFailoverE2ETest {
             topo("spawn", rs, "http-" + rs, "python3", "-m", "http.server", "80", "--directory", site.toString());
             topo("spawn", rs, "echo-" + rs, "python3", "-c", ECHO_SERVER);
         }
-        Files.writeString(work.resolve("sync.key"), "e2e-sync-secret-0123456789\n");
-        Files.setPosixFilePermissions(work.resolve("sync.key"), PosixFilePermissions.fromString("rw-------"));
+
         dir1 = start("dir1");
         dir2 = start("dir2");
     }
@@ -70,9 +69,10 @@ class HaFailoverE2ETest {
                 auto_failback on
                 node dir1 dir2
                 self %s
-                """.formatted(peer, self));
+                %s
+                """.formatted(peer, self, self.equals("dir1") ? "sync_daemon eth0 7" : ""));
         Path keys = ha.resolve("authkeys");
-        Files.writeString(keys, "auth 1\n1 sha256 e2e-secret\n");
+        Files.writeString(keys, "auth 1\n1 sha256 e2e-secret-of-some-length\n");
         Files.setPosixFilePermissions(keys, PosixFilePermissions.fromString("rw-------"));
         Files.writeString(ha.resolve("haresources"), "dir1 IPaddr::" + VIP + "/24/eth0 lvs4j\n");
         // a killed director leaves its control socket behind; the test waits for the new one
@@ -80,11 +80,16 @@ class HaFailoverE2ETest {
         Appliance a = new Appliance(work.resolve("state-" + self)).start(List.of("ip", "netns", "exec", P + self),
                 List.of("--ha-dir", ha.toString()));
         try {
-            // sync daemons are not kept across restarts (as in IPVS): both roles, as keepalived's lvs_sync_daemon
-            for (String role : List.of("master", "backup")) {
-                a.ctl("ipvsadm", "--start-daemon", role, "--mcast-interface", "eth0", "--syncid", "7",
-                        "--sync-key", work.resolve("sync.key").toString()).ok();
+            // Sync, both roles on both directors (as keepalived's lvs_sync_daemon): dir1 by ha.cf's sync_daemon,
+            // dir2 by hand with ipvsadm (not kept across restarts, as in IPVS), both signed with authkeys' key.
+            if (self.equals("dir2")) {
+                for (String role : List.of("master", "backup")) {
+                    a.ctl("ipvsadm", "--start-daemon", role, "--mcast-interface", "eth0", "--syncid", "7",
+                            "--sync-key", keys.toString()).ok();
+                }
             }
+            Appliance.poll(() -> a.ctl("ipvsadm", "-L", "--daemon").ok().out().lines().count() == 2,
+                    "master and backup sync daemons on " + self);
             if (a.ctl("ipvsadm", "-L", "-n").ok().out().contains("TCP  " + VIP)) {
                 return a; // restarted: its saved table is back
             }

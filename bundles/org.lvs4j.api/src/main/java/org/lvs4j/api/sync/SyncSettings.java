@@ -15,7 +15,8 @@ import java.net.InetAddress;
  *                       address: the peer director's, where multicast is not available
  * @param port           UDP port (default 8848)
  * @param ttl            multicast TTL (default 1)
- * @param keyFile        lvs4j: a file (mode 0600) whose first line is a secret; every message then carries an
+ * @param keyFile        lvs4j: a file (mode 0600) whose first line is a secret (or a heartbeat authkeys file, whose
+ *                       key in use is taken); every message then carries an
  *                       HMAC-SHA256 trailer and a replay counter, and unsigned messages are refused. Null: plain IPVS
  *                       messages, readable by a kernel backup.
  */

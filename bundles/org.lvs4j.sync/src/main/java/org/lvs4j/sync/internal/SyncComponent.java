@@ -201,15 +201,38 @@ public class SyncComponent implements SyncControl {
                             + " must be readable by its owner only (chmod 600)");
                 }
             }
-            String line = Files.readAllLines(p, StandardCharsets.UTF_8).stream().findFirst().orElse("").strip();
-            if (line.length() < 16) {
+            String secret = secret(Files.readAllLines(p, StandardCharsets.UTF_8));
+            if (secret.length() < 16) {
                 throw new IllegalArgumentException("lvs4j: sync key " + file
-                        + ": the first line must hold a secret of at least 16 characters");
+                        + ": the secret must have at least 16 characters");
             }
-            return new Wire.Key(line.getBytes(StandardCharsets.UTF_8));
+            return new Wire.Key(secret.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new IllegalArgumentException("lvs4j: cannot read sync key " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The secret in a key file: its first line, or, in a heartbeat authkeys file ("auth N" and lines "N METHOD
+     * SECRET"), the secret of the key in use, so a director pair's HA configuration signs sync as well.
+     */
+    static String secret(List<String> lines) {
+        List<String> meaningful = lines.stream().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#"))
+                .toList();
+        if (meaningful.isEmpty()) {
+            return "";
+        }
+        String[] first = meaningful.get(0).split("\\s+");
+        if (first.length == 2 && first[0].equals("auth")) {
+            for (String l : meaningful.subList(1, meaningful.size())) {
+                String[] w = l.split("\\s+", 3);
+                if (w.length == 3 && w[0].equals(first[1])) {
+                    return w[2];
+                }
+            }
+            return "";
+        }
+        return meaningful.get(0);
     }
 
     private static InetAddress address(String literal) {

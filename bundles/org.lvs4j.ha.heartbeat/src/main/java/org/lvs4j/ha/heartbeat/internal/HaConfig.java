@@ -6,8 +6,10 @@
  * udpport 694. A deadtime not above twice the keepalive is an error, as in heartbeat, and so is an initdead below
  * deadtime. Order matters where it does in heartbeat: a medium line takes the udpport set above it.
  *
- * lvs4j adds "self NAME" (this director's node name when several share a host name) and "ucast DEV PEER from LOCAL"
- * (the local address to send from and listen on, for several directors on one host). Directives that change what
+ * lvs4j adds "self NAME" (this director's node name when several share a host name), "ucast DEV PEER from LOCAL"
+ * (the local address to send from and listen on, for several directors on one host) and "sync_daemon DEV [SYNCID]"
+ * (connection sync on DEV, signed with authkeys' key: both roles on both directors, as keepalived's
+ * lvs_sync_daemon). Directives that change what
  * heartbeat does and that lvs4j does not do (serial links, stonith, crm, respawn ...) are refused by name rather than
  * ignored; logging directives are accepted and have no effect (lvs4j logs to its own log).
  */
@@ -24,7 +26,12 @@ import java.util.Set;
 import org.lvs4j.api.health.ConfigException;
 
 record HaConfig(long keepaliveMillis, long deadtimeMillis, long warntimeMillis, long initdeadMillis, int udpPort,
-                List<Medium> media, AutoFailback autoFailback, List<String> nodes, String self) {
+                List<Medium> media, AutoFailback autoFailback, List<String> nodes, String self,
+                SyncDaemon syncDaemon) {
+
+    /** lvs4j's {@code sync_daemon DEV [SYNCID]}: connection sync between the two directors, or null. */
+    record SyncDaemon(String device, int syncId) {
+    }
 
     /** How heartbeat sends: to one peer, to a multicast group, or broadcast on an interface. */
     sealed interface Medium {
@@ -60,6 +67,7 @@ record HaConfig(long keepaliveMillis, long deadtimeMillis, long warntimeMillis, 
         AutoFailback failback = AutoFailback.LEGACY;
         List<String> nodes = new ArrayList<>();
         String self = null;
+        SyncDaemon sync = null;
         String[] lines = text.split("\r?\n", -1);
         for (int i = 0; i < lines.length; i++) {
             int n = i + 1;
@@ -110,6 +118,10 @@ record HaConfig(long keepaliveMillis, long deadtimeMillis, long warntimeMillis, 
                     need(file, n, w, 2, "self NAME");
                     self = w[1];
                 }
+                case "sync_daemon" -> {
+                    need(file, n, w, 2, "sync_daemon DEV [SYNCID]");
+                    sync = new SyncDaemon(w[1], w.length > 2 ? number(file, n, w, 2, 0, 255) : 0);
+                }
                 default -> {
                     if (LOGGING.contains(key)) {
                         continue;
@@ -145,7 +157,7 @@ record HaConfig(long keepaliveMillis, long deadtimeMillis, long warntimeMillis, 
             throw new ConfigException(file, 0, "this director is \"" + me + "\", which is not a node " + nodes
                     + (self == null ? " (set \"self NAME\" when directors share a host name)" : ""));
         }
-        return new HaConfig(ka, dt, wt, id, port, List.copyOf(media), failback, List.copyOf(nodes), me);
+        return new HaConfig(ka, dt, wt, id, port, List.copyOf(media), failback, List.copyOf(nodes), me, sync);
     }
 
     /** The other node's name. */

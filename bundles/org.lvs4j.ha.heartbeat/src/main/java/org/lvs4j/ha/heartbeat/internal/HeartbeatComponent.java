@@ -10,11 +10,17 @@ import java.util.Hashtable;
 import org.lvs4j.api.ha.HaModule;
 import org.lvs4j.api.ha.HaState;
 import org.lvs4j.api.health.ConfigException;
+import org.lvs4j.api.sync.SyncControl;
+import org.lvs4j.api.sync.SyncSettings;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +37,8 @@ public class HeartbeatComponent {
     static final String HA_DIR = "lvs4j.ha.dir";
 
     private Node node;
+    private HaConfig.SyncDaemon syncDaemon;
+    private SyncControl sync;
     private String fault;
     private Path dir;
     private ServiceRegistration<?> registration;
@@ -84,7 +92,7 @@ public class HeartbeatComponent {
     }
 
     @Activate
-    void activate(BundleContext context) {
+    synchronized void activate(BundleContext context) {
         String d = context.getProperty(HA_DIR);
         if (d == null || d.isBlank()) {
             LOG.info("no {}: this director runs without a peer", HA_DIR);
@@ -108,6 +116,8 @@ public class HeartbeatComponent {
             Node n = new Node(config, keys, resources.owner(), held, () -> System.nanoTime() / 1_000_000);
             n.start();
             node = n;
+            syncDaemon = config.syncDaemon();
+            startSync();
             LOG.info("HA: {} with peer {}, keepalive {} ms, deadtime {} ms, resources owned by {}", config.self(),
                     config.peer(), config.keepaliveMillis(), config.deadtimeMillis(), resources.owner());
         } catch (ConfigException | IOException e) {
@@ -121,6 +131,42 @@ public class HeartbeatComponent {
                 new Service(), props);
     }
 
+    /** The sync bundle came: ha.cf's sync_daemon starts on it (it may come before or after the HA module). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    synchronized void bindSync(SyncControl control) {
+        sync = control;
+        startSync();
+    }
+
+    synchronized void unbindSync(SyncControl control) {
+        if (sync == control) {
+            sync = null;
+        }
+    }
+
+    /**
+     * Both sync roles on ha.cf's device, signed with authkeys' key: whichever director carries the traffic keeps the
+     * other's connection table warm, so established streams survive a takeover.
+     */
+    private synchronized void startSync() {
+        HaConfig.SyncDaemon d = syncDaemon;
+        SyncControl control = sync;
+        if (d == null || control == null || node == null) {
+            return;
+        }
+        for (SyncControl.Role role : SyncControl.Role.values()) {
+            try {
+                control.start(new SyncSettings(role, d.device(), d.syncId(), 0, null, 0, 0,
+                        dir.resolve("authkeys").toString()));
+            } catch (IllegalStateException already) {
+                LOG.debug("{} sync daemon already runs", role.label());
+            } catch (IllegalArgumentException e) {
+                LOG.error("HA: sync_daemon {}: {}", d.device(), e.getMessage());
+            }
+        }
+    }
+
     private static String read(Path file) throws ConfigException {
         try {
             return Files.readString(file, StandardCharsets.UTF_8);
@@ -130,9 +176,18 @@ public class HeartbeatComponent {
     }
 
     @Deactivate
-    void deactivate() {
+    synchronized void deactivate() {
         if (registration != null) {
             registration.unregister();
+        }
+        if (syncDaemon != null && sync != null) {
+            for (SyncControl.Role role : SyncControl.Role.values()) {
+                try {
+                    sync.stop(role);
+                } catch (IllegalStateException notRunning) {
+                    // stopped by hand already
+                }
+            }
         }
         if (node != null) {
             node.stop(false); // graceful: release first and tell the peer

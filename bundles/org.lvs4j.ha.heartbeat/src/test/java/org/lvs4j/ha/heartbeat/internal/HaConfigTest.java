@@ -67,6 +67,15 @@ class HaConfigTest {
     }
 
     @Test
+    void syncDaemonNamesTheDeviceAndTheSyncId() throws Exception {
+        assertEquals(new HaConfig.SyncDaemon("eth1", 7),
+                parse("ucast eth0 10.0.0.2\nnode a b\nself a\nsync_daemon eth1 7\n").syncDaemon());
+        assertEquals(new HaConfig.SyncDaemon("eth0", 0),
+                parse("ucast eth0 10.0.0.2\nnode a b\nself a\nsync_daemon eth0\n").syncDaemon());
+        assertEquals(null, parse("ucast eth0 10.0.0.2\nnode a b\nself a\n").syncDaemon());
+    }
+
+    @Test
     void theUdpPortAboveAMediumLineIsTheOneItUses() throws Exception {
         HaConfig c = parse("ucast eth0 10.0.0.2\nudpport 7000\nucast eth1 10.0.1.2\nnode a b\nself a\n");
         assertEquals(694, ((HaConfig.Ucast) c.media().get(0)).port());
@@ -86,6 +95,8 @@ class HaConfigTest {
             serial /dev/ttyS0                           | ha.cf:1: "serial" is a heartbeat directive lvs4j does not support
             crm yes                                     | ha.cf:1: "crm" is a heartbeat directive lvs4j does not support
             keepalived 1                                | ha.cf:1: unknown directive "keepalived"
+            sync_daemon                                 | ha.cf:1: usage: sync_daemon DEV [SYNCID]
+            sync_daemon eth0 256                        | ha.cf:1: sync_daemon: "256" is not a number from 0 to 255
             """)
     void badLinesAreNamedByFileAndLine(String line, String message) {
         ConfigException e = assertThrows(ConfigException.class,
