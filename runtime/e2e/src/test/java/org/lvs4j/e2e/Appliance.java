@@ -189,6 +189,17 @@ final class Appliance implements AutoCloseable {
         process.destroyForcibly().waitFor();
     }
 
+    /** Sends a signal ({@code STOP}, {@code CONT}) to the director's process and its descendants. */
+    void signal(String name) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("kill", "-" + name, String.valueOf(process.pid())));
+        process.descendants().forEach(d -> cmd.add(String.valueOf(d.pid())));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new AssertionError(String.join(" ", cmd) + " failed: " + new String(p.getInputStream()
+                    .readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
     /** Waits for the director to end by itself (after lvs:stop). */
     int awaitExit() throws InterruptedException {
         if (!process.waitFor(scaled(Duration.ofSeconds(40)).toMillis(), TimeUnit.MILLISECONDS)) {

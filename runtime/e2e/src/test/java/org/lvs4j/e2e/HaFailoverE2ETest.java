@@ -284,4 +284,177 @@ class HaFailoverE2ETest {
         assertTrue(after <= 400 * Appliance.slack(), "no deadtime wait: " + after + " ms");
         Appliance.poll(() -> List.of("rs1", "rs2").contains(String.valueOf(curl())), "served through dir2");
     }
+
+    static final String MAC1 = "02:99:00:00:00:02";
+    static final String MAC2 = "02:99:00:00:00:03";
+
+    /** Which directors hold the VIP. */
+    static List<String> holders() throws Exception {
+        List<String> out = new java.util.ArrayList<>();
+        for (String d : List.of("dir1", "dir2")) {
+            if (holdsVip(d)) {
+                out.add(d);
+            }
+        }
+        return out;
+    }
+
+    /** The client's ARP entry for the VIP: the MAC its packets go to. */
+    static String clientArp() throws Exception {
+        String line = Topology.sh("ip", "-n", P + "client", "neigh", "show", VIP);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("lladdr (\\S+)").matcher(line);
+        return m.find() ? m.group(1) : "";
+    }
+
+    /** {@code lvs:ha}'s count of datagrams refused for {@code reason}. */
+    static long refused(Appliance a, String reason) throws Exception {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+) " + reason + "\\b")
+                .matcher(a.ctl("ha").ok().out());
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    /** A heartbeat status message as a director sends it, signed under key 1 with {@code secret} (null: unsigned). */
+    static byte[] message(String type, String src, long generation, long seq, String secret) throws Exception {
+        String body = ">>>\nt=" + type + "\nst=master\nsrc=" + src + "\nhg=" + Long.toHexString(generation)
+                + "\nseq=" + Long.toHexString(seq) + "\nms=0\ndt=1f4\n";
+        if (secret == null) {
+            return (body + "<<<\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "HmacSHA256"));
+        String sig = java.util.HexFormat.of().formatHex(mac.doFinal(body.getBytes(
+                java.nio.charset.StandardCharsets.UTF_8)));
+        return (body + "auth=1 " + sig + "\n<<<\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** Sends datagrams to dir2's heartbeat port from the client's namespace. */
+    static void sendFromClient(byte[]... datagrams) throws Exception {
+        StringBuilder py = new StringBuilder("import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n");
+        for (byte[] d : datagrams) {
+            py.append("s.sendto(bytes.fromhex('").append(java.util.HexFormat.of().formatHex(d))
+                    .append("'), ('10.99.0.3', 1694))\n");
+        }
+        Topology.sh("ip", "netns", "exec", P + "client", "python3", "-c", py.toString());
+    }
+
+    /**
+     * Captures one of dir1's genuine statuses on dir2's interface and sends it again three times: a replay by
+     * someone on the wire.
+     */
+    static final String REPLAY = """
+            import socket
+            sniff = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
+            sniff.bind(("eth0", 0))
+            while True:
+                f = sniff.recv(65535)
+                ip = f[14:]
+                ihl = (ip[0] & 15) * 4
+                if ip[9] == 17 and int.from_bytes(ip[ihl + 2:ihl + 4], "big") == 1694 and b"src=dir1" in ip[ihl + 8:]:
+                    payload = ip[ihl + 8:]
+                    break
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            for _ in range(3):
+                s.sendto(payload, ("10.99.0.3", 1694))
+            """;
+
+    @Test
+    @Order(5)
+    void forgedWronglyKeyedReplayedAndStaleMessagesChangeNothingAndAreCounted() throws Exception {
+        dir1 = start("dir1");
+        Appliance.poll(() -> holders().equals(List.of("dir1")), "the VIP back on dir1 alone");
+        Appliance.poll(() -> dir2.ctl("ha").ok().out().startsWith("dir2: BACKUP"), "dir2 a backup again");
+        long malformed = refused(dir2, "malformed");
+        long unsigned = refused(dir2, "unsigned");
+        long badSignature = refused(dir2, "bad_signature");
+        long stale = refused(dir2, "stale_generation");
+        long replayed = refused(dir2, "replayed");
+
+        sendFromClient("hello".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                message("release", "dir1", System.currentTimeMillis(), 1, null),
+                message("release", "dir1", System.currentTimeMillis(), 2, "not-the-pair's-secret"),
+                message("release", "dir1", 1, 3, "e2e-secret-of-some-length"));
+        Topology.sh("ip", "netns", "exec", P + "dir2", "python3", "-c", REPLAY);
+
+        Appliance.poll(() -> refused(dir2, "malformed") == malformed + 1 && refused(dir2, "unsigned") == unsigned + 1
+                && refused(dir2, "bad_signature") == badSignature + 1
+                && refused(dir2, "stale_generation") == stale + 1 && refused(dir2, "replayed") == replayed + 3,
+                "each refusal counted: " + dir2.ctl("ha").out());
+        assertTrue(dir2.ctl("ha").ok().out().startsWith("dir2: BACKUP"), "no state change on dir2");
+        assertEquals(List.of("dir1"), holders(), "the VIP stayed on dir1");
+    }
+
+    @Test
+    @Order(6)
+    void haDiffShowsHowTheTwoTablesDiffer() throws Exception {
+        String same = dir1.ctl("ha", "diff").ok().out();
+        assertTrue(same.startsWith("dir1 and dir2 have the same table ("), same);
+        dir2.ctl("ipvsadm", "-e", "-t", VIP + ":80", "-r", "10.99.1.12", "-g", "-w", "3").ok();
+        try {
+            assertEquals("--- dir1 (this director)\n+++ dir2\n"
+                    + "- -a -t " + VIP + ":80 -r 10.99.1.12:80 -g -w 1\n"
+                    + "+ -a -t " + VIP + ":80 -r 10.99.1.12:80 -g -w 3\n", dir1.ctl("ha", "diff").ok().out());
+        } finally {
+            dir2.ctl("ipvsadm", "-e", "-t", VIP + ":80", "-r", "10.99.1.12", "-g", "-w", "1").ok();
+        }
+    }
+
+    @Test
+    @Order(7)
+    void aHealedPartitionLeavesOneMasterWithinTwoKeepalivesAndTheClientFollows() throws Exception {
+        for (String d : List.of("dir1", "dir2")) { // both drop the other's statuses
+            Topology.sh("ip", "netns", "exec", P + d, "nft", "add", "table", "inet", "l4jpart");
+            Topology.sh("ip", "netns", "exec", P + d, "nft", "add", "chain", "inet", "l4jpart", "in",
+                    "{ type filter hook input priority 0; }");
+            Topology.sh("ip", "netns", "exec", P + d, "nft", "add", "rule", "inet", "l4jpart", "in", "udp", "dport",
+                    "1694", "drop");
+        }
+        Appliance.poll(() -> holders().size() == 2, "both directors master during the partition");
+        Appliance.poll(() -> clientArp().equals(MAC2), "dir2's announcement reaching the client");
+        Appliance.poll(() -> curl() != null, "the client served during the partition (by dir2)");
+        for (String d : List.of("dir1", "dir2")) {
+            Topology.sh("ip", "netns", "exec", P + d, "nft", "delete", "table", "inet", "l4jpart");
+        }
+        long healed = System.nanoTime();
+        long deadline = healed + (long) (200_000_000L * Appliance.slack());
+        List<String> h;
+        while (!(h = holders()).equals(List.of("dir1")) && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        long oneMaster = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - healed);
+        Appliance.poll(() -> clientArp().equals(MAC1), "the client's ARP entry for the VIP at dir1");
+        long arp = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - healed);
+        System.out.printf("HA: partition healed: one master (dir1) after %d ms, client's ARP at it after %d ms%n",
+                oneMaster, arp);
+        assertEquals(List.of("dir1"), h, "exactly one master (the owner, auto_failback on) within two keepalives");
+        assertTrue(dir2.ctl("ha").ok().out().startsWith("dir2: BACKUP"));
+        Appliance.poll(() -> List.of("rs1", "rs2").contains(String.valueOf(curl())), "served through dir1");
+    }
+
+    @Test
+    @Order(8)
+    void aMasterPausedForTwoSecondsIsReplacedAndRejoinsCleanly() throws Exception {
+        dir1.signal("STOP");
+        long stopped = System.nanoTime();
+        try {
+            Appliance.poll(() -> holdsVip("dir2"), "dir2 takes the VIP from the paused dir1");
+            long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopped);
+            assertTrue(took <= 1000 * Appliance.slack(), "takeover after " + took + " ms");
+            long left = TimeUnit.SECONDS.toNanos(2) - (System.nanoTime() - stopped);
+            if (left > 0) {
+                Thread.sleep(TimeUnit.NANOSECONDS.toMillis(left)); // the pause itself is what is tested
+            }
+        } finally {
+            dir1.signal("CONT");
+        }
+        long resumed = System.nanoTime();
+        Appliance.poll(() -> holders().size() == 1 && dir1.ctl("ha").ok().out().contains("MASTER")
+                != dir2.ctl("ha").ok().out().contains("MASTER"), "exactly one master after the pause");
+        String winner = holders().get(0);
+        Appliance.poll(() -> clientArp().equals(winner.equals("dir1") ? MAC1 : MAC2),
+                "the client's ARP entry at the master");
+        System.out.printf("HA: after a 2 s pause: one master (%s) and the client's ARP at it %d ms after SIGCONT%n",
+                winner, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - resumed));
+        Appliance.poll(() -> List.of("rs1", "rs2").contains(String.valueOf(curl())), "served after the pause");
+    }
 }

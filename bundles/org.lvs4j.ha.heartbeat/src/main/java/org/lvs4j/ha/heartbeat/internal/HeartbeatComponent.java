@@ -38,6 +38,8 @@ public class HeartbeatComponent {
 
     private Node node;
     private HaConfig.SyncDaemon syncDaemon;
+    private String selfName;
+    private String peerName;
     private SyncControl sync;
     private String fault;
     private Path dir;
@@ -84,12 +86,48 @@ public class HeartbeatComponent {
                 node.takeover();
                 return "takeover: the peer is asked to stand by\n";
             }
+            if (args.length == 1 && args[0].equals("diff")) {
+                return diff();
+            }
             if (args.length > 0) {
-                throw new IllegalArgumentException("usage: ha [standby|takeover]");
+                throw new IllegalArgumentException("usage: ha [standby|takeover|diff]");
             }
             return node.describe();
         }
     }
+
+    /**
+     * {@code lvs:ha diff}: this director's table against the peer's, both as {@code ipvsadm -S -n} prints them; lines
+     * only here are marked "-", lines only on the peer "+".
+     */
+    String diff() {
+        Node n = node;
+        String mine = tableText();
+        String theirs;
+        try {
+            theirs = n.peerTable().get(2, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            return "no answer from " + peerName + " within 2 s (down, or the link drops large datagrams)\n";
+        } catch (Exception e) {
+            return "cannot ask " + peerName + ": " + e.getMessage() + "\n";
+        }
+        return TableDiff.of(selfName, mine, peerName, theirs);
+    }
+
+    private String tableText() {
+        org.lvs4j.ipvsadm.Ipvsadm i = ipvsadm;
+        if (i == null) {
+            return "";
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream ps = new java.io.PrintStream(out, true, StandardCharsets.UTF_8);
+        i.run(java.util.List.of("-S", "-n"), java.io.InputStream.nullInputStream(), ps, ps);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile org.lvs4j.ipvsadm.Ipvsadm ipvsadm;
 
     @Activate
     synchronized void activate(BundleContext context) {
@@ -114,8 +152,11 @@ public class HeartbeatComponent {
                 LOG.debug("releasing at start: {}", e.getMessage());
             }
             Node n = new Node(config, keys, resources.owner(), held, () -> System.nanoTime() / 1_000_000);
+            n.tableSource(this::tableText);
             n.start();
             node = n;
+            selfName = config.self();
+            peerName = config.peer();
             syncDaemon = config.syncDaemon();
             startSync();
             LOG.info("HA: {} with peer {}, keepalive {} ms, deadtime {} ms, resources owned by {}", config.self(),

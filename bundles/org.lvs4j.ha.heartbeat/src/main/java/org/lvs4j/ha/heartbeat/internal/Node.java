@@ -3,9 +3,12 @@
  * peer over each ucast medium; a receiver thread takes the peer's datagrams, and only those that are well formed,
  * signed with a known key, from the peer's node name and fresh (ReplayGuard) reach the election. Everything else is
  * counted by reason and changes nothing. Stepping down, and stopping, send a release message first, so the peer takes
- * over at once instead of after deadtime.
+ * over at once instead of after deadtime. On request (lvs:ha diff) a node sends its table, as ipvsadm -S -n prints it,
+ * in signed parts.
  *
- * Only ucast media are carried for now; a configuration with mcast or bcast is refused when the node starts.
+ * Media: ucast (to the peer, from an optional local address), mcast (a group joined on the device, with heartbeat's
+ * TTL and loop settings) and bcast (the device's IPv4 broadcast address); a node's own looped-back statuses are
+ * ignored.
  */
 package org.lvs4j.ha.heartbeat.internal;
 
@@ -13,6 +16,7 @@ import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -55,6 +59,11 @@ final class Node implements AutoCloseable {
     private final List<Thread> receivers = new ArrayList<>();
     private long seq;
     private long received;
+    /** This director's table as {@code ipvsadm -S -n} prints it, for the peer's {@code lvs:ha diff}. */
+    private volatile java.util.function.Supplier<String> table = () -> "";
+    /** Answers to this node's table requests, by request id. */
+    private final Map<String, TableAnswer> answers = new java.util.HashMap<>();
+    private long requests;
     private volatile boolean open = true;
     private String lastError = "";
 
@@ -69,19 +78,53 @@ final class Node implements AutoCloseable {
     /** Binds the media and starts ticking. */
     void start() throws IOException {
         for (HaConfig.Medium m : config.media()) {
-            if (!(m instanceof HaConfig.Ucast u)) {
-                throw new IOException("only ucast media are carried for now; " + m + " is not");
+            switch (m) {
+                case HaConfig.Ucast u -> {
+                    DatagramSocket s = new DatagramSocket(null);
+                    s.setReuseAddress(true);
+                    s.bind(new InetSocketAddress(u.from(), u.port()));
+                    sockets.add(s);
+                    peers.add(new InetSocketAddress(u.peer(), u.port()));
+                }
+                case HaConfig.Mcast mc -> {
+                    NetworkInterface nif = device(mc.device());
+                    java.net.MulticastSocket s = new java.net.MulticastSocket(null);
+                    s.setReuseAddress(true);
+                    s.bind(new InetSocketAddress(mc.port()));
+                    s.setNetworkInterface(nif);
+                    s.setTimeToLive(mc.ttl());
+                    s.setOption(java.net.StandardSocketOptions.IP_MULTICAST_LOOP, mc.loop());
+                    s.joinGroup(new InetSocketAddress(mc.group(), 0), nif);
+                    sockets.add(s);
+                    peers.add(new InetSocketAddress(mc.group(), mc.port()));
+                }
+                case HaConfig.Bcast bc -> {
+                    NetworkInterface nif = device(bc.device());
+                    java.net.InetAddress broadcast = nif.getInterfaceAddresses().stream()
+                            .map(java.net.InterfaceAddress::getBroadcast).filter(java.util.Objects::nonNull)
+                            .findFirst().orElseThrow(() -> new IOException("bcast " + bc.device()
+                                    + ": the interface has no IPv4 broadcast address"));
+                    DatagramSocket s = new DatagramSocket(null);
+                    s.setReuseAddress(true);
+                    s.setBroadcast(true);
+                    s.bind(new InetSocketAddress(bc.port()));
+                    sockets.add(s);
+                    peers.add(new InetSocketAddress(broadcast, bc.port()));
+                }
             }
-            DatagramSocket s = new DatagramSocket(null);
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress(u.from(), u.port()));
-            sockets.add(s);
-            peers.add(new InetSocketAddress(u.peer(), u.port()));
         }
         for (DatagramSocket s : sockets) {
             receivers.add(Thread.ofPlatform().daemon().name("lvs4j-ha-receive").start(() -> receive(s)));
         }
         ticker.scheduleAtFixedRate(this::tick, 0, config.keepaliveMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static NetworkInterface device(String name) throws IOException {
+        NetworkInterface nif = NetworkInterface.getByName(name);
+        if (nif == null) {
+            throw new IOException("no interface " + name);
+        }
+        return nif;
     }
 
     synchronized Brain.Role role() {
@@ -116,6 +159,9 @@ final class Node implements AutoCloseable {
             drop(Drop.valueOf(e.reason.name()));
             return;
         }
+        if (brain.self().equals(f.get("src"))) {
+            return; // its own status, looped back by a multicast or broadcast medium
+        }
         if (!brain.peer().equals(f.get("src"))) {
             drop(Drop.NOT_THE_PEER);
             return;
@@ -139,6 +185,15 @@ final class Node implements AutoCloseable {
                 long now = clock.getAsLong();
                 if ("release".equals(f.get("t"))) {
                     brain.released(now);
+                } else if ("tablereq".equals(f.get("t"))) {
+                    sendTable(f.get("rq"));
+                    return;
+                } else if ("table".equals(f.get("t"))) {
+                    TableAnswer a = answers.get(f.get("rq"));
+                    if (a != null) {
+                        a.part(f);
+                    }
+                    return;
                 } else if ("takeover".equals(f.get("t"))) {
                     brain.standby(); // the peer's operator asked for the resources: they go at the next tick
                 } else {
@@ -182,6 +237,10 @@ final class Node implements AutoCloseable {
     }
 
     private void send(String type, Brain.Role role, long now) {
+        send(type, role, now, Map.of());
+    }
+
+    private void send(String type, Brain.Role role, long now, Map<String, String> extra) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("t", type);
         m.put("st", role.name().toLowerCase(java.util.Locale.ROOT));
@@ -193,6 +252,7 @@ final class Node implements AutoCloseable {
         if (brain.standingBy()) {
             m.put("sb", "1");
         }
+        m.putAll(extra);
         byte[] d = Message.encode(m, keys);
         for (int i = 0; i < sockets.size(); i++) {
             try {
@@ -212,6 +272,72 @@ final class Node implements AutoCloseable {
     synchronized void takeover() {
         brain.endStandby();
         send("takeover", brain.role(), clock.getAsLong());
+    }
+
+    /** Where this director's table comes from when the peer asks for it. */
+    void tableSource(java.util.function.Supplier<String> source) {
+        this.table = source;
+    }
+
+    /** Bytes of table text per message: base64 of it, with the other fields, stays under Message.MAX_BYTES. */
+    static final int TABLE_CHUNK = 2400;
+
+    /** The peer asked for this director's table: it goes in signed parts, each naming the request and its place. */
+    private void sendTable(String request) {
+        if (request == null || request.length() > 16) {
+            drop(Drop.MALFORMED);
+            return;
+        }
+        byte[] text = table.get().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int parts = Math.max(1, (text.length + TABLE_CHUNK - 1) / TABLE_CHUNK);
+        long now = clock.getAsLong();
+        for (int i = 0; i < parts; i++) {
+            byte[] chunk = java.util.Arrays.copyOfRange(text, i * TABLE_CHUNK,
+                    Math.min(text.length, (i + 1) * TABLE_CHUNK));
+            send("table", brain.role(), now, Map.of("rq", request, "part", Integer.toString(i), "of",
+                    Integer.toString(parts), "text", java.util.Base64.getEncoder().encodeToString(chunk)));
+        }
+    }
+
+    /** The parts of one answer to a table request. */
+    private static final class TableAnswer {
+        final java.util.concurrent.CompletableFuture<String> done = new java.util.concurrent.CompletableFuture<>();
+        final Map<Integer, byte[]> parts = new java.util.TreeMap<>();
+
+        void part(Map<String, String> f) {
+            try {
+                int of = Integer.parseInt(f.get("of"));
+                int part = Integer.parseInt(f.get("part"));
+                if (of < 1 || of > 10_000 || part < 0 || part >= of) {
+                    return;
+                }
+                parts.put(part, java.util.Base64.getDecoder().decode(f.getOrDefault("text", "")));
+                if (parts.size() == of) {
+                    java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+                    parts.values().forEach(b::writeBytes);
+                    done.complete(b.toString(java.nio.charset.StandardCharsets.UTF_8));
+                }
+            } catch (RuntimeException e) {
+                // a malformed part is ignored: the request times out and says so
+            }
+        }
+    }
+
+    /** Asks the peer for its table; completes with its {@code ipvsadm -S -n} text. */
+    java.util.concurrent.CompletableFuture<String> peerTable() {
+        String id;
+        TableAnswer a = new TableAnswer();
+        synchronized (this) {
+            id = Long.toHexString(++requests);
+            answers.put(id, a);
+            send("tablereq", brain.role(), clock.getAsLong(), Map.of("rq", id));
+        }
+        a.done.whenComplete((t, e) -> {
+            synchronized (this) {
+                answers.remove(id);
+            }
+        });
+        return a.done;
     }
 
     /** What {@code lvs:ha} shows. */

@@ -25,6 +25,8 @@ final class Resources implements Node.Actions {
     private final List<HaResources.Resource> group;
     private final Path scripts;
     private final List<String> log = Collections.synchronizedList(new ArrayList<>());
+    /** The gratuitous-ARP bursts still running, by VIP. */
+    private final java.util.Map<java.net.InetAddress, Process> announcing = new java.util.concurrent.ConcurrentHashMap<>();
 
     Resources(HaResources resources, Path haDir) {
         this.group = resources.resources();
@@ -92,6 +94,7 @@ final class Resources implements Node.Actions {
     private void release(HaResources.Resource r) throws IOException {
         switch (r) {
             case HaResources.Ip ip -> {
+                silence(ip);
                 String dev = device(ip);
                 run(false, "ip", "addr", "del", ip.address().getHostAddress() + "/" + prefix(ip, dev), "dev", dev);
             }
@@ -102,10 +105,24 @@ final class Resources implements Node.Actions {
         }
     }
 
-    /** Gratuitous ARP, so the clients' and the router's neighbour entries move to this director. */
-    private static void announce(HaResources.Ip ip, String dev) throws IOException {
-        new ProcessBuilder("arping", "-q", "-U", "-c", "3", "-w", "3", "-I", dev, ip.address().getHostAddress())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    /**
+     * Gratuitous ARP, so the clients' and the router's neighbour entries move to this director. The burst runs on
+     * after this returns; releasing the VIP ends it, or a director that lost an election would keep pulling the
+     * clients back for two more seconds after the winner's announcement.
+     */
+    private void announce(HaResources.Ip ip, String dev) throws IOException {
+        silence(ip);
+        Process p = new ProcessBuilder("arping", "-q", "-U", "-c", "3", "-w", "3", "-I", dev,
+                ip.address().getHostAddress()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        announcing.put(ip.address(), p);
+    }
+
+    private void silence(HaResources.Ip ip) {
+        Process p = announcing.remove(ip.address());
+        if (p != null) {
+            p.destroy();
+        }
     }
 
     /** The interface named, else the one with an address in the VIP's subnet. */

@@ -104,6 +104,101 @@ class NodeTest {
         assertTrue(took >= 400, "not before deadtime: " + took);
     }
 
+    /** A node on a medium line of its own (mcast or bcast), both nodes on one host. */
+    Node node(String self, String medium) throws Exception {
+        HaConfig c = HaConfig.parse(Path.of("ha.cf"), "keepalive 100ms\ndeadtime 500ms\ninitdead 1\nudpport " + port
+                + "\n" + medium + "\nauto_failback on\nnode dir1 dir2\nself " + self + "\n");
+        Node n = new Node(c, AuthKeys.parse(Path.of("authkeys"), KEYS), "dir1", new Node.Actions() {
+            @Override
+            public void becomeMaster() {
+                events.add(self + " master");
+            }
+
+            @Override
+            public void stepDown() {
+                events.add(self + " released");
+            }
+
+            @Override
+            public void reannounce() {
+            }
+        }, () -> System.nanoTime() / 1_000_000);
+        nodes.add(n);
+        n.start();
+        return n;
+    }
+
+    static void ip(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("ip"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new AssertionError(String.join(" ", cmd) + ": " + out);
+        }
+    }
+
+    /**
+     * mcast and bcast media on a veth interface the test creates (multicast and broadcast are looped back to this
+     * host's sockets, so both nodes hear each other): the owner leads, and a stop hands over at once.
+     */
+    @Test
+    void mcastAndBcastMediaCarryTheElection() throws Exception {
+        boolean root = "root".equals(System.getProperty("user.name"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(root || "true".equals(System.getenv("CI")),
+                "needs root to create a veth interface");
+        String dev = "l4jha" + ProcessHandle.current().pid() % 100_000;
+        ip("link", "add", dev, "type", "veth", "peer", "name", dev + "p");
+        try {
+            ip("link", "set", dev + "p", "up");
+            ip("link", "set", dev, "multicast", "on", "up");
+            ip("addr", "add", "10.231.0.1/24", "brd", "+", "dev", dev);
+            try (DatagramSocket s = new DatagramSocket(0)) {
+                port = s.getLocalPort();
+            }
+            for (String medium : List.of("mcast " + dev + " 239.255.41.1 " + port + " 1 1", "bcast " + dev)) {
+                Node a = node("dir1", medium);
+                Node b = node("dir2", medium);
+                await(() -> a.role() == Brain.Role.MASTER && b.role() == Brain.Role.BACKUP, 1500,
+                        "dir1 master over " + medium);
+                a.stop(false);
+                await(() -> b.role() == Brain.Role.MASTER, 300, "dir2 master at once over " + medium);
+                b.stop(false);
+                assertEquals(0, a.dropped(Node.Drop.NOT_THE_PEER) + b.dropped(Node.Drop.NOT_THE_PEER),
+                        "a node's own looped-back statuses are not refusals");
+            }
+        } finally {
+            ip("link", "del", dev);
+        }
+    }
+
+    @Test
+    void aNodeAsksItsPeerForItsTableAndGetsItWholeInSignedParts() throws Exception {
+        Node a = node("dir1", "127.0.0.2", "127.0.0.3");
+        Node b = node("dir2", "127.0.0.3", "127.0.0.2");
+        StringBuilder big = new StringBuilder();
+        for (int i = 0; i < 400; i++) {
+            big.append("-a -t 10.0.0.100:80 -r 10.0.").append(i / 250).append('.').append(i % 250)
+                    .append(":80 -g -w 1\n");
+        }
+        b.tableSource(big::toString);
+        assertTrue(big.length() > 4 * Node.TABLE_CHUNK, "several parts");
+        assertEquals(big.toString(), a.peerTable().get(2, java.util.concurrent.TimeUnit.SECONDS));
+        b.tableSource(() -> "");
+        assertEquals("", a.peerTable().get(2, java.util.concurrent.TimeUnit.SECONDS), "an empty table is one part");
+    }
+
+    @Test
+    void tablesDifferLineByLine() {
+        assertEquals("dir1 and dir2 have the same table (2 lines)\n",
+                TableDiff.of("dir1", "-A -t 1.2.3.4:80 -s rr\n-a -t 1.2.3.4:80 -r 10.0.0.1:80 -g -w 1\n", "dir2",
+                        "-a -t 1.2.3.4:80 -r 10.0.0.1:80 -g -w 1\n-A -t 1.2.3.4:80 -s rr\n"));
+        assertEquals("--- dir1 (this director)\n+++ dir2\n- -a -t 1.2.3.4:80 -r 10.0.0.1:80 -g -w 1\n"
+                + "+ -a -t 1.2.3.4:80 -r 10.0.0.1:80 -g -w 2\n",
+                TableDiff.of("dir1", "-A -t 1.2.3.4:80 -s rr\n-a -t 1.2.3.4:80 -r 10.0.0.1:80 -g -w 1\n", "dir2",
+                        "-A -t 1.2.3.4:80 -s rr\n-a -t 1.2.3.4:80 -r 10.0.0.1:80 -g -w 2\n"));
+    }
+
     @Test
     void forgedWronglyKeyedAndReplayedDatagramsChangeNothing() throws Exception {
         Node a = node("dir1", "127.0.0.2", "127.0.0.3");
