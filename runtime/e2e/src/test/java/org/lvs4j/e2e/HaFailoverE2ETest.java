@@ -274,14 +274,19 @@ class HaFailoverE2ETest {
     @Order(4)
     void aGracefulStopHandsOverAtOnce() throws Exception {
         long t = System.nanoTime();
-        assertEquals(0, dir1.stop(), "SIGTERM: a clean exit");
-        long stopped = System.nanoTime();
-        Appliance.poll(() -> holdsVip("dir2"), "dir2 takes the VIP");
-        long after = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopped);
-        System.out.printf("HA: graceful stop took %d ms, VIP on dir2 %d ms after it%n",
-                TimeUnit.NANOSECONDS.toMillis(stopped - t), after);
-        assertTrue(!holdsVip("dir1"), "dir1 released the VIP");
-        assertTrue(after <= 400 * Appliance.slack(), "no deadtime wait: " + after + " ms");
+        java.util.concurrent.CompletableFuture<Integer> exit = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return dir1.stop();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Appliance.poll(() -> holdsVip("dir2") && !holdsVip("dir1"), "dir2 takes the VIP from the stopping dir1");
+        long moved = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t);
+        assertEquals(0, exit.get(60, TimeUnit.SECONDS), "SIGTERM: a clean exit");
+        System.out.printf("HA: graceful stop: VIP on dir2 %d ms after SIGTERM (the release comes before the drain),"
+                + " dir1 ended after %d ms%n", moved, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t));
+        assertTrue(moved <= 200 * Appliance.slack(), "takeover within 0.2 s of SIGTERM: " + moved + " ms");
         Appliance.poll(() -> List.of("rs1", "rs2").contains(String.valueOf(curl())), "served through dir2");
     }
 

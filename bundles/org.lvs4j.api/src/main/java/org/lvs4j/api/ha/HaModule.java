@@ -14,4 +14,11 @@ public interface HaModule {
 
     /** Takes the resources from the peer, as heartbeat's {@code hb_takeover}. */
     void takeover();
+
+    /**
+     * Leaves the pair before this director stops: a master gives its resources up at once and tells the peer, which
+     * takes over while this director drains its connections. Nothing happens afterwards until a restart.
+     */
+    default void leave() {
+    }
 }

@@ -5,6 +5,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Hashtable;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,11 +27,13 @@ import org.lvs4j.api.forward.DataPath;
 import org.lvs4j.api.forward.Forwarder;
 import org.lvs4j.api.forward.ServiceBinder;
 import org.lvs4j.netty.EventLoops;
+import org.lvs4j.api.ha.HaResource;
 import org.lvs4j.netty.ListenerHub;
 import org.lvs4j.netty.TcpListener;
 import org.lvs4j.netty.UdpListener;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -55,6 +59,8 @@ public class SocketEngine implements ServiceBinder, Forwarder {
     static final Logger LOG = LoggerFactory.getLogger(SocketEngine.class);
     /** Framework property: cap on open proxied connections (default: derived from the descriptor limit). */
     public static final String MAX_CONNECTIONS = "lvs4j.fullnat.maxconn";
+    /** Framework property set by {@code ./lvs4j run --ha-dir}: the listeners become an HA resource. */
+    static final String HA_DIR = "lvs4j.ha.dir";
 
     private final DataPath dataPath;
     private final EventLoops loops;
@@ -70,6 +76,11 @@ public class SocketEngine implements ServiceBinder, Forwarder {
     private final int cap;
     private final io.netty.channel.ChannelFactory<? extends SocketChannel> socketChannels;
     private volatile boolean paused;
+    /** Services with a -b real server, whether listening or not; guards listener changes. */
+    private final Map<ServiceKey, ServiceConfig> bound = new java.util.LinkedHashMap<>();
+    /** Whether the listeners are open: always without HA, only while master with {@code --ha-dir}. */
+    private boolean held;
+    private ServiceRegistration<HaResource> haRegistration;
 
     @Activate
     public SocketEngine(@Reference DataPath dataPath, @Reference EventLoops loops, @Reference ListenerHub hub,
@@ -89,7 +100,18 @@ public class SocketEngine implements ServiceBinder, Forwarder {
         this.cap = maxConnections != null ? maxConnections
                 : cap(context == null ? null : context.getProperty(MAX_CONNECTIONS));
         LOG.info("socket engine on {}: at most {} connections", loops.transport(), cap);
+        String haDir = context == null ? null : context.getProperty(HA_DIR);
+        this.held = haDir == null || haDir.isBlank();
         closeStaleListeners();
+        if (!held) {
+            // a backup listens on nothing; if this director is master, the HA module acquires the listeners again
+            hub.tcpAddresses().forEach(a -> closeQuietly(() -> hub.tcp(a).close()));
+            hub.udpAddresses().forEach(a -> closeQuietly(() -> hub.udp(a).close()));
+            Hashtable<String, Object> props = new Hashtable<>();
+            props.put(HaResource.NAME, "lvs4j");
+            haRegistration = context.registerService(HaResource.class, new Listeners(), props);
+            LOG.info("HA: the socket engine listens only while this director is master");
+        }
     }
 
     DataPath dataPath() {
@@ -159,6 +181,16 @@ public class SocketEngine implements ServiceBinder, Forwarder {
         if (key.port() == 0) {
             throw new IOException("port-0 services cannot run on the socket engine");
         }
+        synchronized (bound) {
+            bound.put(key, service);
+            if (held) {
+                open(key);
+            }
+        }
+    }
+
+    /** Opens (or takes over from the hub) a service's listener. */
+    private void open(ServiceKey key) throws IOException {
         if (key.protocol() == Protocol.TCP) {
             TcpListener l = hub.tcp(address(key));
             tcp.put(key, l);
@@ -176,6 +208,13 @@ public class SocketEngine implements ServiceBinder, Forwarder {
 
     @Override
     public void unbind(ServiceKey key) {
+        synchronized (bound) {
+            bound.remove(key);
+            close(key);
+        }
+    }
+
+    private void close(ServiceKey key) {
         TcpListener l = tcp.remove(key);
         if (l != null) {
             l.close();
@@ -183,6 +222,44 @@ public class SocketEngine implements ServiceBinder, Forwarder {
         UdpService s = udp.remove(key);
         if (s != null) {
             s.close();
+        }
+    }
+
+    /**
+     * The listeners as an HA resource (name {@code lvs4j}), for a director started with {@code --ha-dir}: only the
+     * master listens on the services' addresses. On one host (a loopback pair, where no VIP can move between
+     * interfaces) the listeners are what moves; the backup keeps its table warm without binding. Connections already
+     * accepted carry on when the listeners close.
+     */
+    private final class Listeners implements HaResource {
+        @Override
+        public void acquire() throws IOException {
+            synchronized (bound) {
+                held = true;
+                List<ServiceKey> opened = new java.util.ArrayList<>();
+                try {
+                    for (ServiceKey key : bound.keySet()) {
+                        open(key);
+                        opened.add(key);
+                    }
+                } catch (IOException e) {
+                    opened.forEach(SocketEngine.this::close);
+                    held = false;
+                    throw e;
+                }
+                LOG.info("HA: listening on {} services", opened.size());
+            }
+        }
+
+        @Override
+        public void release() {
+            synchronized (bound) {
+                held = false;
+                for (ServiceKey key : bound.keySet()) {
+                    close(key);
+                }
+                LOG.info("HA: listeners closed ({} services kept for a takeover)", bound.size());
+            }
         }
     }
 
@@ -264,6 +341,9 @@ public class SocketEngine implements ServiceBinder, Forwarder {
 
     @Deactivate
     void deactivate() {
+        if (haRegistration != null) {
+            haRegistration.unregister();
+        }
         boolean shutdown = context != null && context.getBundle(0).getState() == Bundle.STOPPING;
         if (shutdown) {
             drain();

@@ -87,12 +87,33 @@ public class Lifecycle {
         }
     }
 
+    /**
+     * A master hands its resources (VIPs, listeners) to the peer before anything drains, so the service moves at
+     * once instead of after the drain.
+     */
+    private void leaveHaPair() {
+        try {
+            BundleContext context = framework.getBundleContext();
+            var ref = context.getServiceReference(org.lvs4j.api.ha.HaModule.class);
+            if (ref != null) {
+                org.lvs4j.api.ha.HaModule ha = context.getService(ref);
+                if (ha != null) {
+                    ha.leave();
+                    context.ungetService(ref);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("HA: leaving the pair failed: {}", e.toString());
+        }
+    }
+
     /** Stops the framework once; true for the caller that did it. */
     private boolean stopFramework() {
         if (!stopping.compareAndSet(false, true)) {
             return false;
         }
         LOG.info("stopping: draining for up to {} s", graceMillis / 1000);
+        leaveHaPair();
         try {
             framework.stop();
             framework.waitForStop(graceMillis + 20_000);

@@ -89,12 +89,15 @@ final class Brain {
         }
     }
 
-    /** The peer announced it gives the resources up (its graceful stop, or a hand-back to the owner). */
-    void released(long now) {
+    /**
+     * The peer announced it gives the resources up: a hand-back to the owner, a standby, or its graceful stop
+     * ({@code standby}: it does not want them back, so an owner leaving is not handed the resources again).
+     */
+    void released(long now, boolean standby) {
         lastHeard = now;
         peerReleased = true;
-        last = last == null ? new PeerStatus(Role.BACKUP, 0, 0, false)
-                : new PeerStatus(Role.BACKUP, 0, last.generation(), last.standby());
+        last = last == null ? new PeerStatus(Role.BACKUP, 0, 0, standby)
+                : new PeerStatus(Role.BACKUP, 0, last.generation(), standby);
         if (role == Role.MASTER) {
             reannounce = true; // a co-master let go: make the clients' ARP point here
         }

@@ -8,6 +8,7 @@ import java.util.Hashtable;
 
 
 import org.lvs4j.api.ha.HaModule;
+import org.lvs4j.api.ha.HaResource;
 import org.lvs4j.api.ha.HaState;
 import org.lvs4j.api.health.ConfigException;
 import org.lvs4j.api.sync.SyncControl;
@@ -70,6 +71,14 @@ public class HeartbeatComponent {
         public void takeover() {
             if (node != null) {
                 node.takeover();
+            }
+        }
+
+        @Override
+        public void leave() {
+            Node n = node;
+            if (n != null) {
+                n.stop(false); // a master releases and tells the peer first
             }
         }
 
@@ -145,7 +154,8 @@ public class HeartbeatComponent {
                 throw new ConfigException(dir.resolve("haresources"), 1, "node " + resources.owner()
                         + " is not one of ha.cf's nodes " + config.nodes());
             }
-            Resources held = new Resources(resources, dir);
+            Resources held = new Resources(resources, dir, engines);
+            this.held = held;
             try {
                 held.stepDown(); // a node starts holding nothing, also after it was killed while master
             } catch (Exception e) {
@@ -153,8 +163,9 @@ public class HeartbeatComponent {
             }
             Node n = new Node(config, keys, resources.owner(), held, () -> System.nanoTime() / 1_000_000);
             n.tableSource(this::tableText);
-            n.start();
+            n.listen();
             node = n;
+            runWhenStarted(context, n);
             selfName = config.self();
             peerName = config.peer();
             syncDaemon = config.syncDaemon();
@@ -170,6 +181,29 @@ public class HeartbeatComponent {
         props.put("osgi.command.function", new String[] {"ha"});
         registration = context.registerService(new String[] {HaModule.class.getName(), Service.class.getName()},
                 new Service(), props);
+    }
+
+    /** The director's own HA resources: the socket engine's listeners. */
+    private final java.util.List<HaResource> engines = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile Resources held;
+
+    /** A socket engine appeared: while master, it is given its listeners at once (it may start after the HA). */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            target = "(" + HaResource.NAME + "=lvs4j)")
+    void bindEngine(HaResource engine) {
+        engines.add(engine);
+        Resources r = held;
+        if (r != null && r.directorHeld()) {
+            try {
+                engine.acquire();
+            } catch (Exception e) {
+                LOG.error("HA: the socket engine's listeners: {}", e.getMessage());
+            }
+        }
+    }
+
+    void unbindEngine(HaResource engine) {
+        engines.remove(engine);
     }
 
     /** The sync bundle came: ha.cf's sync_daemon starts on it (it may come before or after the HA module). */
@@ -206,6 +240,35 @@ public class HeartbeatComponent {
                 LOG.error("HA: sync_daemon {}: {}", d.device(), e.getMessage());
             }
         }
+    }
+
+    /**
+     * The node enters the election once the director is ready, as the control socket waits (the framework started,
+     * every bundle active): a director that took over, or had the resources handed back, while its table and engines
+     * were still loading would hold a VIP it cannot serve yet.
+     */
+    private static void runWhenStarted(BundleContext context, Node n) {
+        Thread.ofPlatform().daemon().name("lvs4j-ha-start").start(() -> {
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+            try {
+                while (!ready(context) && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+            } catch (InterruptedException | IllegalStateException e) {
+                return; // stopping
+            }
+            n.run();
+        });
+    }
+
+    private static boolean ready(BundleContext context) {
+        for (org.osgi.framework.Bundle b : context.getBundles()) {
+            boolean fragment = b.getHeaders().get(org.osgi.framework.Constants.FRAGMENT_HOST) != null;
+            if (!fragment && b.getState() != org.osgi.framework.Bundle.ACTIVE) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String read(Path file) throws ConfigException {

@@ -65,6 +65,7 @@ final class Node implements AutoCloseable {
     private final Map<String, TableAnswer> answers = new java.util.HashMap<>();
     private long requests;
     private volatile boolean open = true;
+    private boolean stopped;
     private String lastError = "";
 
     Node(HaConfig config, AuthKeys keys, String resourceOwner, Actions actions, LongSupplier clock) {
@@ -77,6 +78,11 @@ final class Node implements AutoCloseable {
 
     /** Binds the media and starts ticking. */
     void start() throws IOException {
+        listen();
+        run();
+    }
+
+    private void bind() throws IOException {
         for (HaConfig.Medium m : config.media()) {
             switch (m) {
                 case HaConfig.Ucast u -> {
@@ -113,10 +119,21 @@ final class Node implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Binds the media and listens, but takes part in the election only from {@link #run()}. */
+    void listen() throws IOException {
+        bind();
         for (DatagramSocket s : sockets) {
             receivers.add(Thread.ofPlatform().daemon().name("lvs4j-ha-receive").start(() -> receive(s)));
         }
-        ticker.scheduleAtFixedRate(this::tick, 0, config.keepaliveMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Starts ticking: statuses go out and the election runs. */
+    synchronized void run() {
+        if (!stopped) {
+            ticker.scheduleAtFixedRate(this::tick, 0, config.keepaliveMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     private static NetworkInterface device(String name) throws IOException {
@@ -184,7 +201,8 @@ final class Node implements AutoCloseable {
             case FRESH -> {
                 long now = clock.getAsLong();
                 if ("release".equals(f.get("t"))) {
-                    brain.released(now);
+                    brain.released(now, "1".equals(f.get("sb")));
+                    tick(); // take over now, not at the next keepalive
                 } else if ("tablereq".equals(f.get("t"))) {
                     sendTable(f.get("rq"));
                     return;
@@ -365,6 +383,12 @@ final class Node implements AutoCloseable {
 
     /** Stops; a master releases its resources and tells the peer first (graceful), unless {@code abort}. */
     void stop(boolean abort) {
+        synchronized (this) {
+            if (stopped) {
+                return;
+            }
+            stopped = true;
+        }
         ticker.shutdownNow();
         synchronized (this) {
             if (!abort && brain.role() == Brain.Role.MASTER) {
@@ -373,6 +397,7 @@ final class Node implements AutoCloseable {
                 } catch (Exception e) {
                     lastError = e.getMessage();
                 }
+                brain.standby(); // leaving: the release says so, and the peer keeps the resources
                 send("release", Brain.Role.BACKUP, clock.getAsLong());
             }
             open = false;

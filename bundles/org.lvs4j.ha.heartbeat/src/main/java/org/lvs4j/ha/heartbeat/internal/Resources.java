@@ -2,7 +2,8 @@
  * What a master holds, as haresources lists it, and how it is taken and given up (resource-agents' IPaddr2 and
  * heartbeat's resource scripts): a VIP is added to its interface and announced with gratuitous ARPs (3, as IPaddr2
  * sends a burst), removed on release; a script in resource.d/ runs with its arguments and "start" or "stop" (at most
- * 30 s); the director's role needs no action here, because the packet engine follows the VIP's address by itself.
+ * 30 s); the director's role ("lvs4j") takes the socket engine's listeners (the packet engine follows the VIP's
+ * address by itself).
  * Acquiring goes left to right and stops at the first failure (what was taken is given back), releasing right to left
  * and goes on past failures, so a node never keeps half a resource group.
  */
@@ -20,17 +21,28 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import org.lvs4j.api.ha.HaResource;
+
 final class Resources implements Node.Actions {
 
     private final List<HaResources.Resource> group;
     private final Path scripts;
     private final List<String> log = Collections.synchronizedList(new ArrayList<>());
+    /** The director's own resources (the socket engine's listeners), as services come and go. */
+    private final List<HaResource> director;
+    private volatile boolean directorHeld;
     /** The gratuitous-ARP bursts still running, by VIP. */
     private final java.util.Map<java.net.InetAddress, Process> announcing = new java.util.concurrent.ConcurrentHashMap<>();
 
-    Resources(HaResources resources, Path haDir) {
+    Resources(HaResources resources, Path haDir, List<HaResource> director) {
         this.group = resources.resources();
         this.scripts = haDir.resolve("resource.d");
+        this.director = director;
+    }
+
+    /** Whether the director's role (haresources' {@code lvs4j}) is held: a resource that appears now is acquired. */
+    boolean directorHeld() {
+        return directorHeld;
     }
 
     @Override
@@ -86,7 +98,15 @@ final class Resources implements Node.Actions {
             }
             case HaResources.Script s -> script(s, "start");
             case HaResources.Director d -> {
-                // the packet engine attaches to the VIP's interface as soon as the address is there
+                // The packet engine follows the VIP's address by itself; the socket engine's listeners are taken.
+                directorHeld = true;
+                for (HaResource listeners : director) {
+                    try {
+                        listeners.acquire();
+                    } catch (Exception e) {
+                        throw new IOException("the director's listeners: " + e.getMessage(), e);
+                    }
+                }
             }
         }
     }
@@ -100,7 +120,20 @@ final class Resources implements Node.Actions {
             }
             case HaResources.Script s -> script(s, "stop");
             case HaResources.Director d -> {
-                // nothing: without the VIP the packet engine stops receiving for it
+                // without the VIP the packet engine stops receiving for it; the listeners are closed
+                directorHeld = false;
+                IOException first = null;
+                for (HaResource listeners : director) {
+                    try {
+                        listeners.release();
+                    } catch (Exception e) {
+                        first = first == null ? new IOException("the director's listeners: " + e.getMessage(), e)
+                                : first;
+                    }
+                }
+                if (first != null) {
+                    throw first;
+                }
             }
         }
     }

@@ -58,7 +58,7 @@ class BrainTest {
             Brain.Role before = self.role();
             Brain.Role after = self.tick(now);
             if (before == MASTER && after != MASTER && link && otherRuns) {
-                other.released(now); // a stepping-down master says so
+                other.released(now, self.standingBy()); // a stepping-down master says so
             }
             if (link && otherRuns) {
                 other.heard(new Brain.PeerStatus(after, self.masterForMillis(now), 1, self.standingBy()), now);
@@ -129,9 +129,23 @@ class BrainTest {
     void aGracefulStopHandsOverAtOnce() throws Exception {
         Pair p = new Pair("on");
         p.run(300);
-        p.b.released(p.now); // dir1's stop sends its release message
+        p.b.released(p.now, true); // dir1's stop sends its release message, standing by
         p.aRuns = false;
         assertEquals(MASTER, p.b.tick(p.now), "no deadtime wait after a release message");
+    }
+
+    @Test
+    void anOwnerThatLeavesIsNotHandedTheResourcesBackWhileItDrains() throws Exception {
+        Pair p = new Pair("on");
+        p.run(300);
+        assertEquals(MASTER, p.a.role());
+        p.b.released(p.now, true); // dir1 leaves: released, standing by, still alive while it drains
+        assertEquals(MASTER, p.b.tick(p.now));
+        for (int i = 1; i <= 4; i++) { // dir1's last statuses (standby) arrive while it drains
+            p.now += 100;
+            p.b.heard(new Brain.PeerStatus(BACKUP, 0, 1, true), p.now);
+            assertEquals(MASTER, p.b.tick(p.now), "auto_failback does not hand back to a leaving owner");
+        }
     }
 
     @Test
