@@ -248,7 +248,8 @@ class HaFailoverE2ETest {
                 took, total, lateFailures);
         assertEquals(0, lateFailures, "no request starting more than 1 s after the kill fails:\n" + out);
         assertTrue(took <= 1000 * Appliance.slack(), "VIP moved after " + took + " ms");
-        assertTrue(dir2.ctl("ha").ok().out().startsWith("dir2: MASTER"));
+        String ha = dir2.ctl("ha").ok().out();
+        assertTrue(ha.startsWith("dir2: MASTER") && ha.contains("BACKUP -> MASTER"), "state and transition: " + ha);
 
         assertTrue(streamer.waitFor(60, TimeUnit.SECONDS), "the streams end");
         List<String> results = Files.readAllLines(streams).stream().filter(l -> l.matches("\\d+ (ok|fail) .*"))
@@ -453,8 +454,8 @@ class HaFailoverE2ETest {
             dir1.signal("CONT");
         }
         long resumed = System.nanoTime();
-        Appliance.poll(() -> holders().size() == 1 && dir1.ctl("ha").ok().out().contains("MASTER")
-                != dir2.ctl("ha").ok().out().contains("MASTER"), "exactly one master after the pause");
+        Appliance.poll(() -> holders().size() == 1 && dir1.ctl("ha").ok().out().startsWith("dir1: MASTER")
+                != dir2.ctl("ha").ok().out().startsWith("dir2: MASTER"), "exactly one master after the pause");
         String winner = holders().get(0);
         Appliance.poll(() -> clientArp().equals(winner.equals("dir1") ? MAC1 : MAC2),
                 "the client's ARP entry at the master");

@@ -101,7 +101,7 @@ class HaLoopbackE2ETest {
     }
 
     static boolean role(Appliance a, String role) throws Exception {
-        return a.ctl("ha").ok().out().contains(": " + role);
+        return a.ctl("ha").ok().out().lines().findFirst().orElse("").contains(": " + role);
     }
 
     static boolean served() {

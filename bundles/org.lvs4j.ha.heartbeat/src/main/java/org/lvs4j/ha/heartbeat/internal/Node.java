@@ -64,6 +64,8 @@ final class Node implements AutoCloseable {
     /** Answers to this node's table requests, by request id. */
     private final Map<String, TableAnswer> answers = new java.util.HashMap<>();
     private long requests;
+    /** The last role changes, oldest first, for lvs:ha. */
+    private final java.util.ArrayDeque<String> transitions = new java.util.ArrayDeque<>();
     private volatile boolean open = true;
     private boolean stopped;
     private String lastError = "";
@@ -241,6 +243,15 @@ final class Node implements AutoCloseable {
         long now = clock.getAsLong();
         Brain.Role before = brain.role();
         Brain.Role after = brain.tick(now);
+        if (before != after) {
+            String t = java.time.LocalTime.now().withNano(0) + " " + before + " -> " + after
+                    + (brain.standingBy() ? " (standby)" : "");
+            transitions.addLast(t);
+            if (transitions.size() > 10) {
+                transitions.removeFirst();
+            }
+            HeartbeatComponent.LOG.info("HA: {} {} -> {}", brain.self(), before, after);
+        }
         try {
             if (before != Brain.Role.MASTER && after == Brain.Role.MASTER) {
                 actions.becomeMaster();
@@ -368,6 +379,10 @@ final class Node implements AutoCloseable {
         b.append('\n');
         if (!lastError.isEmpty()) {
             b.append("last error: ").append(lastError).append('\n');
+        }
+        if (!transitions.isEmpty()) {
+            b.append("transitions:\n");
+            transitions.forEach(t -> b.append("  ").append(t).append('\n'));
         }
         return b.toString();
     }
