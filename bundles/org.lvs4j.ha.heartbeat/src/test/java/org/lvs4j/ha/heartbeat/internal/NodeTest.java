@@ -58,27 +58,7 @@ class NodeTest {
                 port = s.getLocalPort();
             }
         }
-        HaConfig c = HaConfig.parse(Path.of("ha.cf"), "keepalive 100ms\ndeadtime 500ms\ninitdead 1\nudpport " + port
-                + "\nucast lo " + peer + " from " + me + "\nauto_failback on\nnode dir1 dir2\nself " + self + "\n");
-        Node n = new Node(c, AuthKeys.parse(Path.of("authkeys"), KEYS), "dir1", new Node.Actions() {
-            @Override
-            public void becomeMaster() {
-                events.add(self + " master");
-            }
-
-            @Override
-            public void stepDown() {
-                events.add(self + " released");
-            }
-
-            @Override
-            public void reannounce() {
-                events.add(self + " reannounced");
-            }
-        }, () -> System.nanoTime() / 1_000_000);
-        nodes.add(n);
-        n.start();
-        return n;
+        return node(self, "ucast lo " + peer + " from " + me);
     }
 
     @Test
@@ -104,7 +84,7 @@ class NodeTest {
         assertTrue(took >= 400, "not before deadtime: " + took);
     }
 
-    /** A node on a medium line of its own (mcast or bcast), both nodes on one host. */
+    /** A node on one medium line, with the test's timers; its role changes are recorded in {@link #events}. */
     Node node(String self, String medium) throws Exception {
         HaConfig c = HaConfig.parse(Path.of("ha.cf"), "keepalive 100ms\ndeadtime 500ms\ninitdead 1\nudpport " + port
                 + "\n" + medium + "\nauto_failback on\nnode dir1 dir2\nself " + self + "\n");
@@ -121,6 +101,7 @@ class NodeTest {
 
             @Override
             public void reannounce() {
+                events.add(self + " reannounced");
             }
         }, () -> System.nanoTime() / 1_000_000);
         nodes.add(n);
