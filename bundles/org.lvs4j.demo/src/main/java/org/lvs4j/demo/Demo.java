@@ -79,6 +79,7 @@ public class Demo {
                   ./lvs4j ctl --state-dir %1$s ipvsadm -L -n --stats
                   ./lvs4j ctl --state-dir %1$s server drain -t 127.0.0.1:8080 -r 127.0.0.1:8081
                   ./lvs4j ctl --state-dir %1$s ipvsadm -e -t 127.0.0.1:8080 -r 127.0.0.1:8083 -b -w 3
+                  curl -s http://127.0.0.1:9080/metrics | grep lvs4j_real_server_connections_total
                 In the console (g! prompt): lvs:ipvsadm -L -n, lvs:help. Stop with lvs:stop or Ctrl-C.
 
                 """.formatted(dir));
