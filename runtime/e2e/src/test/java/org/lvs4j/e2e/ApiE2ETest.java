@@ -1,0 +1,99 @@
+package org.lvs4j.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The JSON API through the appliance's Jetty: an account set with ./lvs4j passwd logs in, reads the services, drains
+ * a real server with its CSRF token, and {@code ipvsadm -L -n} shows the weight 0; without the token nothing changes.
+ */
+class ApiE2ETest {
+
+    static final String VIP = "127.7.141.1";
+    static final int PORT = 18141;
+    @TempDir
+    Path tmp;
+    private Appliance a;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (a != null) {
+            a.close();
+        }
+    }
+
+    /** The Weight column of the real server's line in {@code ipvsadm -L -n}. */
+    static String weight(String listing) {
+        Matcher m = Pattern.compile("-> 127\\.0\\.0\\.61:" + PORT + "\\s+FullNat\\s+(\\d+)\\s").matcher(listing);
+        return m.find() ? m.group(1) : listing;
+    }
+
+    @Test
+    void anOperatorDrainsARealServerAndIpvsadmAgrees() throws Exception {
+        Path state = tmp.resolve("d");
+        Process p = new ProcessBuilder(Appliance.SCRIPT.toString(), "passwd", "--state-dir", state.toString(), "olga",
+                "--role", "operator").redirectErrorStream(true).start();
+        p.getOutputStream().write("operator-password\n".getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "passwd");
+        int admin;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            admin = s.getLocalPort();
+        }
+        a = new Appliance(state).start(List.of("--admin-port", String.valueOf(admin)));
+        a.ctl("ipvsadm", "-A", "-t", VIP + ":" + PORT, "-s", "rr").ok();
+        a.ctl("ipvsadm", "-a", "-t", VIP + ":" + PORT, "-r", "127.0.0.61:" + PORT, "-b", "-w", "4").ok();
+
+        String base = "http://127.0.0.1:" + admin + "/api/v1";
+        HttpClient http = HttpClient.newBuilder().cookieHandler(new java.net.CookieManager()).build();
+        HttpResponse<String> login = http.send(HttpRequest.newBuilder(URI.create(base + "/session"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"user\":\"olga\",\"password\":\"operator-password\"}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, login.statusCode(), login.body());
+        String cookie = login.headers().firstValue("set-cookie").orElse("");
+        assertTrue(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), cookie);
+        Matcher m = Pattern.compile("\"csrf\":\"([^\"]+)\"").matcher(login.body());
+        assertTrue(m.find(), login.body());
+        String csrf = m.group(1);
+
+        HttpResponse<String> services = http.send(HttpRequest.newBuilder(URI.create(base + "/services")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, services.statusCode());
+        assertTrue(services.body().contains("\"address\":\"127.0.0.61\",\"port\":" + PORT + ",\"method\":\"fullnat\","
+                + "\"weight\":4"), services.body());
+        assertEquals("application/json;charset=utf-8",
+                services.headers().firstValue("content-type").orElse("").toLowerCase().replace(" ", ""));
+
+        String server = base + "/services/tcp/" + VIP + ":" + PORT + "/servers/127.0.0.61:" + PORT;
+        HttpResponse<String> forged = http.send(HttpRequest.newBuilder(URI.create(server))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"action\":\"drain\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, forged.statusCode(), "no CSRF token");
+        assertEquals("4", weight(a.ctl("ipvsadm", "-L", "-n").ok().out()), "nothing changed");
+
+        HttpResponse<String> drained = http.send(HttpRequest.newBuilder(URI.create(server))
+                .header("X-CSRF-Token", csrf)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"action\":\"drain\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, drained.statusCode(), drained.body());
+        assertTrue(drained.body().contains("\"weight\":0"), drained.body());
+        assertEquals("0", weight(a.ctl("ipvsadm", "-L", "-n").ok().out()), "ipvsadm agrees");
+    }
+}
