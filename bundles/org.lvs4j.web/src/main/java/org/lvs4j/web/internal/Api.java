@@ -90,11 +90,47 @@ final class Api {
     private final Sessions sessions;
     private final Map<String, Integer> drainedWeights = new ConcurrentHashMap<>();
 
+    private final Supplier<List<Map<String, Object>>> plugins;
+
     Api(Director director, Supplier<HaModule> ha, Path usersFile, Sessions sessions) {
+        this(director, ha, usersFile, sessions, List::of);
+    }
+
+    /** With the plug-ins' list (schedulers, forwarders, checks: name, kind, bundle, version). */
+    Api(Director director, Supplier<HaModule> ha, Path usersFile, Sessions sessions,
+        Supplier<List<Map<String, Object>>> plugins) {
         this.director = director;
         this.ha = ha;
         this.usersFile = usersFile;
         this.sessions = sessions;
+        this.plugins = plugins;
+    }
+
+    /** For the live stream: null when the request may read, else the refusal to send instead. */
+    Response refuseReading(Request r) {
+        try {
+            reading(r);
+            return null;
+        } catch (Refused e) {
+            return Response.error(e.status, e.getMessage());
+        }
+    }
+
+    /** Whether the request's session is still alive (a stream ends with its session). */
+    boolean alive(Request r) {
+        return sessions.find(r.cookie(COOKIE)).isPresent();
+    }
+
+    /** One tick of the live stream: every service and real server with counters and rates, and the HA state. */
+    String snapshot() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("time", System.currentTimeMillis());
+        List<Object> out = new ArrayList<>();
+        director.services().forEach(s -> out.add(service(s)));
+        m.put("services", out);
+        HaModule h = ha.get();
+        m.put("ha", h == null ? "none" : h.state().name().toLowerCase(Locale.ROOT));
+        return Json.write(m);
     }
 
     Response handle(Request r) {
@@ -147,6 +183,9 @@ final class Api {
             if (path.equals("/connections")) {
                 return Response.of(200, connections(r));
             }
+            if (path.equals("/plugins")) {
+                return Response.of(200, plugins.get());
+            }
             if (path.equals("/ha")) {
                 HaModule h = ha.get();
                 return Response.of(200, Map.of("state", h == null ? "none" : h.state().name().toLowerCase(Locale.ROOT)));
@@ -163,7 +202,7 @@ final class Api {
             return Response.of(200, server(realServer(now, parts.get(4))));
         }
         boolean known = path.equals("/services") || path.startsWith("/services/") || path.equals("/connections")
-                || path.equals("/ha");
+                || path.equals("/ha") || path.equals("/plugins");
         throw known ? new Refused(405, "method " + m + " not allowed on " + r.path())
                 : new Refused(404, "no such resource: " + r.path());
     }

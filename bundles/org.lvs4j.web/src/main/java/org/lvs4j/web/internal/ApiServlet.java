@@ -35,11 +35,46 @@ public class ApiServlet extends HttpServlet {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private transient volatile HaModule ha;
 
+    /** Live streams open at once; more are refused (each holds a server thread). */
+    static final int MAX_STREAMS = 16;
+    private final transient java.util.concurrent.atomic.AtomicInteger streams =
+            new java.util.concurrent.atomic.AtomicInteger();
+    private final transient BundleContext context;
+
     @Activate
     public ApiServlet(@Reference Director director, BundleContext context) {
+        this.context = context;
         String dir = context.getProperty("lvs4j.state.dir");
         Path users = Path.of(dir == null ? "." : dir).resolve("users");
-        this.api = new Api(director, () -> ha, users, new Sessions(System::nanoTime));
+        this.api = new Api(director, () -> ha, users, new Sessions(System::nanoTime), this::plugins);
+    }
+
+    /** Schedulers, forwarders and checks as registered: name, kind, bundle and version. */
+    private java.util.List<Map<String, Object>> plugins() {
+        java.util.List<Map<String, Object>> out = new java.util.ArrayList<>();
+        String[][] kinds = {{"scheduler", org.lvs4j.api.scheduler.Scheduler.class.getName(),
+                org.lvs4j.api.scheduler.Scheduler.NAME}, {"forwarder", org.lvs4j.api.forward.Forwarder.class.getName(),
+                org.lvs4j.api.forward.Forwarder.METHOD}, {"check", org.lvs4j.api.health.HealthCheck.class.getName(),
+                org.lvs4j.api.health.HealthCheck.PROTOCOL}};
+        for (String[] k : kinds) {
+            try {
+                org.osgi.framework.ServiceReference<?>[] refs = context.getAllServiceReferences(k[1], null);
+                for (org.osgi.framework.ServiceReference<?> ref : refs == null
+                        ? new org.osgi.framework.ServiceReference<?>[0] : refs) {
+                    Map<String, Object> m = new java.util.LinkedHashMap<>();
+                    m.put("kind", k[0]);
+                    m.put("name", String.valueOf(ref.getProperty(k[2])));
+                    m.put("bundle", ref.getBundle().getSymbolicName());
+                    m.put("version", ref.getBundle().getVersion().toString());
+                    out.add(m);
+                }
+            } catch (org.osgi.framework.InvalidSyntaxException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        out.sort(java.util.Comparator.comparing((Map<String, Object> m) -> (String) m.get("kind"))
+                .thenComparing(m -> (String) m.get("name")));
+        return out;
     }
 
     @Override
@@ -51,8 +86,51 @@ public class ApiServlet extends HttpServlet {
         Map<String, String> query = new HashMap<>();
         req.getParameterMap().forEach((k, v) -> query.put(k, v.length == 0 ? "" : v[0]));
         byte[] raw = req.getInputStream().readNBytes(Json.MAX_BODY + 1);
-        Api.Response r = api.handle(new Api.Request(req.getMethod(), req.getRequestURI(), query, headers,
-                new String(raw, StandardCharsets.UTF_8), req.getRemoteAddr()));
+        Api.Request request = new Api.Request(req.getMethod(), req.getRequestURI(), query, headers,
+                new String(raw, StandardCharsets.UTF_8), req.getRemoteAddr());
+        if (req.getMethod().equals("GET") && req.getRequestURI().equals(Api.PREFIX + "/stats/stream")) {
+            stream(request, resp);
+            return;
+        }
+        send(resp, api.handle(request));
+    }
+
+    /**
+     * Server-sent events: the table's counters and rates every second ("event: stats"), until the client goes or its
+     * session ends.
+     */
+    private void stream(Api.Request request, HttpServletResponse resp) throws IOException {
+        Api.Response refused = api.refuseReading(request);
+        if (refused != null) {
+            send(resp, refused);
+            return;
+        }
+        if (streams.incrementAndGet() > MAX_STREAMS) {
+            streams.decrementAndGet();
+            send(resp, Api.Response.error(429, "too many live streams (" + MAX_STREAMS + ")"));
+            return;
+        }
+        try {
+            resp.setStatus(200);
+            resp.setContentType("text/event-stream; charset=utf-8");
+            resp.setHeader("Cache-Control", "no-store");
+            resp.setHeader("X-Content-Type-Options", "nosniff");
+            var out = resp.getOutputStream();
+            while (api.alive(request)) {
+                out.write(("event: stats\ndata: " + api.snapshot() + "\n\n").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                Thread.sleep(1000); // the stream's pace
+            }
+        } catch (IOException e) {
+            // the client went away
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            streams.decrementAndGet();
+        }
+    }
+
+    private static void send(HttpServletResponse resp, Api.Response r) throws IOException {
         byte[] body = r.json().getBytes(StandardCharsets.UTF_8);
         resp.setStatus(r.status());
         resp.setContentType("application/json; charset=utf-8");

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -44,7 +45,9 @@ class ApiTest {
         Users users = Users.load(dir.resolve("users"));
         users.set("olga", Users.Role.OPERATOR, "operator-password".toCharArray());
         users.set("vic", Users.Role.VIEWER, "viewer-password".toCharArray());
-        api = new Api(new TableDirector(table), () -> null, dir.resolve("users"), new Sessions(() -> now[0]));
+        api = new Api(new TableDirector(table), () -> null, dir.resolve("users"), new Sessions(() -> now[0]),
+                () -> List.of(Map.of("kind", "scheduler", "name", "rr", "bundle", "org.lvs4j.scheduler.rr",
+                        "version", "0.1.0")));
     }
 
     private Api.Response call(String method, String path, String body, Map<String, String> headers) {
@@ -81,6 +84,13 @@ class ApiTest {
         assertEquals(200, call("GET", "/api/v1/connections", "", Map.of("cookie", s[0])).status());
         assertEquals("{\"state\":\"none\"}", call("GET", "/api/v1/ha", "", Map.of("cookie", s[0])).json());
         assertEquals(404, call("GET", "/api/v1/nothing", "", Map.of("cookie", s[0])).status());
+        assertTrue(call("GET", "/api/v1/plugins", "", Map.of("cookie", s[0])).json()
+                .contains("\"name\":\"rr\""));
+        assertTrue(api.snapshot().contains("\"services\":[{\"protocol\":\"tcp\""), api.snapshot());
+        assertEquals(null, api.refuseReading(new Api.Request("GET", "/api/v1/stats/stream", Map.of(),
+                Map.of("cookie", s[0]), "", "127.0.0.1")));
+        assertEquals(401, api.refuseReading(new Api.Request("GET", "/api/v1/stats/stream", Map.of(), Map.of(), "",
+                "127.0.0.1")).status(), "the stream needs a session");
     }
 
     @Test

@@ -1,0 +1,209 @@
+// The lvs4j admin page: the JSON API (/api/v1) and its live stream, rendered with the DOM only. Text from the
+// director (addresses, names, reasons) is only ever set as textContent, never parsed as HTML; the page's Content
+// Security Policy allows scripts and styles from this server alone.
+'use strict';
+
+const api = '/api/v1';
+let session = null;      // {user, role, csrf}
+let stream = null;       // the EventSource
+let page = 0;            // connections page
+const PAGE = 50;
+const history = new Map(); // "tcp/vip:port rip:port" -> last 60 connection rates
+
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === 'class') e.className = v; else if (k.startsWith('data-')) e.setAttribute(k, v); else e[k] = v;
+  }
+  for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return e;
+}
+
+function showError(message) {
+  document.getElementById('error').textContent = message || '';
+}
+
+async function call(method, path, body) {
+  const headers = {};
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && session) headers['X-CSRF-Token'] = session.csrf;
+  const r = await fetch(api + path, {method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: 'same-origin'});
+  const data = await r.json().catch(() => ({error: 'HTTP ' + r.status}));
+  if (!r.ok) {
+    const e = new Error(data.error || ('HTTP ' + r.status));
+    e.status = r.status;
+    throw e;
+  }
+  return data;
+}
+
+function operator() {
+  return session && (session.role === 'operator' || session.role === 'admin');
+}
+
+function rate(n) {
+  if (n >= 1e9) return (n / 1e9).toFixed(1) + 'G';
+  if (n >= 1e6) return (n / 1e6).toFixed(1) + 'M';
+  if (n >= 1e3) return (n / 1e3).toFixed(1) + 'K';
+  return String(n);
+}
+
+function sparkline(points) {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('class', 'spark');
+  svg.setAttribute('viewBox', '0 0 60 24');
+  svg.setAttribute('preserveAspectRatio', 'none');
+  const max = Math.max(1, ...points);
+  const line = document.createElementNS(ns, 'polyline');
+  line.setAttribute('points', points.map((p, i) => `${i + 60 - points.length},${23 - (p / max) * 22}`).join(' '));
+  svg.append(line);
+  return svg;
+}
+
+async function act(service, server, action, extra) {
+  try {
+    await call('POST', `/services/${service}/servers/${server}`, Object.assign({action}, extra || {}));
+    showError('');
+    render(await call('GET', '/services'));
+  } catch (e) {
+    showError(e.message);
+  }
+}
+
+function render(services) {
+  const box = document.getElementById('services');
+  box.replaceChildren();
+  if (services.length === 0) box.append(el('p', {}, 'No virtual service yet (ipvsadm -A).'));
+  for (const s of services) {
+    const host = s.address.includes(':') ? `[${s.address}]` : s.address;
+    const key = `${s.protocol}/${host}:${s.port}`;
+    const rows = s.servers.map(r => {
+      const rhost = r.address.includes(':') ? `[${r.address}]` : r.address;
+      const id = `${rhost}:${r.port}`;
+      const h = history.get(key + ' ' + id) || [];
+      const buttons = el('td', {});
+      if (operator()) {
+        buttons.append(el('button', {class: 'drain', onclick: () => act(key, id, 'drain')}, 'Drain'), ' ',
+          el('button', {class: 'ready', onclick: () => act(key, id, 'ready')}, 'Ready'), ' ',
+          el('button', {class: 'maint', onclick: () => act(key, id, 'maint')}, 'Maint'), ' ');
+        const w = el('input', {class: 'weight-input', type: 'number', min: 0, value: r.weight});
+        buttons.append(w, el('button', {class: 'set-weight',
+          onclick: () => act(key, id, 'weight', {weight: Number(w.value)})}, 'Set weight'));
+      }
+      return el('tr', {'data-server': id},
+        el('td', {}, id), el('td', {}, r.method), el('td', {class: 'num weight'}, r.weight),
+        el('td', {class: 'admin admin-' + r.admin}, r.admin),
+        el('td', {class: 'num'}, r.activeConns), el('td', {class: 'num'}, r.inactiveConns),
+        el('td', {class: 'num'}, rate(r.rates.conns)), el('td', {class: 'num'}, rate(r.rates.inBytes)),
+        el('td', {class: 'num'}, rate(r.rates.outBytes)), el('td', {}, sparkline(h)), buttons);
+    });
+    box.append(el('div', {class: 'service', 'data-service': key},
+      el('h2', {}, `${s.protocol.toUpperCase()} ${host}:${s.port} — ${s.scheduler}`,
+        s.schedulerMissing ? ' [no scheduler]' : '', ` — ${rate(s.rates.conns)} conn/s`),
+      el('table', {},
+        el('thead', {}, el('tr', {}, ...['Real server', 'Method', 'Weight', 'Admin', 'ActiveConn', 'InActConn',
+          'Conn/s', 'In B/s', 'Out B/s', 'Last minute', ''].map(t => el('th', {}, t)))),
+        el('tbody', {}, ...rows))));
+  }
+}
+
+function remember(services) {
+  for (const s of services) {
+    const host = s.address.includes(':') ? `[${s.address}]` : s.address;
+    for (const r of s.servers) {
+      const rhost = r.address.includes(':') ? `[${r.address}]` : r.address;
+      const k = `${s.protocol}/${host}:${s.port} ${rhost}:${r.port}`;
+      const h = history.get(k) || [];
+      h.push(r.rates.conns);
+      if (h.length > 60) h.shift();
+      history.set(k, h);
+    }
+  }
+}
+
+function showHa(state) {
+  const b = document.getElementById('ha');
+  b.textContent = state === 'none' ? 'no HA' : 'HA ' + state;
+  b.className = 'badge ' + state;
+}
+
+async function connections() {
+  const data = await call('GET', `/connections?offset=${page * PAGE}&limit=${PAGE}`);
+  const filter = document.getElementById('filter').value.trim();
+  const body = document.querySelector('#conn-table tbody');
+  body.replaceChildren(...data.connections
+    .filter(c => !filter || [c.client, c.virtual, c.destination, c.state].some(v => v.includes(filter)))
+    .map(c => el('tr', {}, el('td', {}, c.protocol), el('td', {}, c.client), el('td', {}, c.virtual),
+      el('td', {}, c.destination), el('td', {}, c.state), el('td', {class: 'num'}, c.expires))));
+  const pages = Math.max(1, Math.ceil(data.total / PAGE));
+  document.getElementById('page').textContent = `page ${page + 1} of ${pages} (${data.total} entries)`;
+}
+
+async function plugins() {
+  const data = await call('GET', '/plugins');
+  document.querySelector('#plugin-table tbody').replaceChildren(...data.map(p =>
+    el('tr', {}, el('td', {}, p.kind), el('td', {}, p.name), el('td', {}, p.bundle), el('td', {}, p.version))));
+}
+
+function view(name) {
+  for (const v of document.querySelectorAll('.view')) v.hidden = v.id !== name;
+  for (const b of document.querySelectorAll('nav button')) b.classList.toggle('active', b.dataset.view === name);
+  if (name === 'connections') connections().catch(e => showError(e.message));
+  if (name === 'plugins') plugins().catch(e => showError(e.message));
+}
+
+async function start() {
+  document.getElementById('login').hidden = true;
+  document.getElementById('app').hidden = false;
+  document.getElementById('logout').hidden = false;
+  document.getElementById('who').textContent = `${session.user} (${session.role})`;
+  render(await call('GET', '/services'));
+  showHa((await call('GET', '/ha')).state);
+  stream = new EventSource(api + '/stats/stream');
+  stream.addEventListener('stats', ev => {
+    const data = JSON.parse(ev.data);
+    remember(data.services);
+    if (!document.activeElement || !document.activeElement.classList.contains('weight-input')) render(data.services);
+    showHa(data.ha);
+  });
+}
+
+function loginForm() {
+  document.getElementById('login').hidden = false;
+  document.getElementById('app').hidden = true;
+  document.getElementById('logout').hidden = true;
+  document.getElementById('who').textContent = '';
+}
+
+document.addEventListener('DOMContentLoaded', async () => {
+  document.getElementById('login-form').addEventListener('submit', async ev => {
+    ev.preventDefault();
+    try {
+      session = await call('POST', '/session', {user: document.getElementById('user').value,
+        password: document.getElementById('password').value});
+      document.getElementById('password').value = '';
+      document.getElementById('login-error').textContent = '';
+      await start();
+    } catch (e) {
+      document.getElementById('login-error').textContent = e.message;
+    }
+  });
+  document.getElementById('logout').addEventListener('click', async () => {
+    if (stream) stream.close();
+    await call('DELETE', '/session').catch(() => {});
+    session = null;
+    loginForm();
+  });
+  for (const b of document.querySelectorAll('nav button')) b.addEventListener('click', () => view(b.dataset.view));
+  document.getElementById('prev').addEventListener('click', () => { page = Math.max(0, page - 1); connections(); });
+  document.getElementById('next').addEventListener('click', () => { page++; connections(); });
+  document.getElementById('filter').addEventListener('input', () => connections());
+  try {
+    session = await call('GET', '/session');
+    await start();
+  } catch (e) {
+    loginForm();
+  }
+});

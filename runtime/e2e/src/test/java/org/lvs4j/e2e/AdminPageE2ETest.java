@@ -1,0 +1,135 @@
+package org.lvs4j.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * A real headless Chromium (Debian's chromium and chromium-driver, driven by Selenium; nothing downloaded) logs in to
+ * the admin page, sees a virtual service with its real servers and live rates, drains one and sees its weight turn 0
+ * while {@code ./lvs4j ctl ipvsadm -L -n} agrees. The dashboard's screenshot goes to target/dashboard.png.
+ */
+class AdminPageE2ETest {
+
+    static final String VIP = "127.7.142.1";
+    static final int PORT = 18142;
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    static final Path DRIVER = Path.of("/usr/bin/chromedriver");
+    @TempDir
+    Path tmp;
+    private final Backends backends = new Backends();
+    private Appliance a;
+    private WebDriver browser;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (a != null) {
+            a.close();
+        }
+        backends.close();
+    }
+
+    static String weight(String listing, String server) {
+        Matcher m = Pattern.compile("-> " + Pattern.quote(server) + "\\s+FullNat\\s+(\\d+)\\s").matcher(listing);
+        return m.find() ? m.group(1) : listing;
+    }
+
+    @Test
+    void anOperatorLogsInSeesTheServiceAndDrainsARealServer() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER)
+                || "true".equals(System.getenv("CI")), "Debian's chromium and chromium-driver are not installed");
+        Path state = tmp.resolve("d");
+        Process p = new ProcessBuilder(Appliance.SCRIPT.toString(), "passwd", "--state-dir", state.toString(), "olga",
+                "--role", "operator").redirectErrorStream(true).start();
+        p.getOutputStream().write("operator-password\n".getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "passwd");
+        backends.start("web-1", "127.0.0.71", PORT);
+        backends.start("web-2", "127.0.0.72", PORT);
+        int admin;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            admin = s.getLocalPort();
+        }
+        a = new Appliance(state).start(List.of("--admin-port", String.valueOf(admin)));
+        a.ctl("ipvsadm", "-A", "-t", VIP + ":" + PORT, "-s", "wrr").ok();
+        a.ctl("ipvsadm", "-a", "-t", VIP + ":" + PORT, "-r", "127.0.0.71:" + PORT, "-b", "-w", "2").ok();
+        a.ctl("ipvsadm", "-a", "-t", VIP + ":" + PORT, "-r", "127.0.0.72:" + PORT, "-b", "-w", "1").ok();
+        Thread traffic = Thread.ofPlatform().daemon().start(() -> {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (System.nanoTime() < end && !Thread.currentThread().isInterrupted()) {
+                try {
+                    Backends.get(VIP, PORT);
+                    Thread.sleep(20); // a client's pace
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        });
+
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--window-size=1280,800", "--user-data-dir=" + tmp.resolve("chromium"));
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile())
+                .usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+        // the page redraws the table at every tick of the live stream: elements found a moment ago may be gone
+        WebDriverWait wait = new WebDriverWait(browser, Appliance.scaled(Duration.ofSeconds(20)));
+        wait.ignoring(StaleElementReferenceException.class);
+
+        browser.get("http://127.0.0.1:" + admin + "/");
+        wait.until(b -> b.findElement(By.id("login")).isDisplayed());
+        browser.findElement(By.id("user")).sendKeys("olga");
+        browser.findElement(By.id("password")).sendKeys("operator-password");
+        browser.findElement(By.id("login-button")).click();
+        String row = "tr[data-server='127.0.0.71:" + PORT + "']";
+        wait.until(b -> !b.findElements(By.cssSelector(row)).isEmpty());
+        wait.until(b -> b.findElement(By.cssSelector(row + " td.weight")).getText().equals("2"));
+        wait.until(b -> b.findElement(By.cssSelector("[data-service='tcp/" + VIP + ":" + PORT + "'] h2")).getText()
+                .contains("wrr"));
+        // live rates arrive through the stream: wait until the page shows connections per second
+        wait.until(b -> !b.findElement(By.cssSelector(row)).findElements(By.tagName("td")).get(6).getText()
+                .equals("0"));
+        // and the last-minute chart has a few seconds of them
+        wait.until(b -> b.findElement(By.cssSelector(row + " svg.spark polyline")).getAttribute("points")
+                .split(" ").length >= 6);
+        Files.write(Path.of("target", "dashboard.png"),
+                ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+
+        wait.until(b -> {
+            b.findElement(By.cssSelector(row + " button.drain")).click();
+            return true;
+        });
+        wait.until(b -> b.findElement(By.cssSelector(row + " td.weight")).getText().equals("0"));
+        assertEquals("0", weight(a.ctl("ipvsadm", "-L", "-n").ok().out(), "127.0.0.71:" + PORT),
+                "ipvsadm agrees");
+        assertEquals("1", weight(a.ctl("ipvsadm", "-L", "-n").ok().out(), "127.0.0.72:" + PORT));
+        traffic.interrupt();
+    }
+}
