@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -95,5 +96,79 @@ class ApiE2ETest {
         assertEquals(200, drained.statusCode(), drained.body());
         assertTrue(drained.body().contains("\"weight\":0"), drained.body());
         assertEquals("0", weight(a.ctl("ipvsadm", "-L", "-n").ok().out()), "ipvsadm agrees");
+    }
+
+    /** Logs in with a fresh client; returns the client and the CSRF token. */
+    static Object[] login(String base, String user, String password) throws Exception {
+        HttpClient http = HttpClient.newBuilder().cookieHandler(new java.net.CookieManager()).build();
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/session"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"user\":\"" + user + "\",\"password\":\"" + password
+                        + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        Matcher m = Pattern.compile("\"csrf\":\"([^\"]+)\"").matcher(r.body());
+        assertTrue(m.find());
+        return new Object[] {http, m.group(1)};
+    }
+
+    static void passwd(Path state, String user, String role, String password) throws Exception {
+        Process p = new ProcessBuilder(Appliance.SCRIPT.toString(), "passwd", "--state-dir", state.toString(), user,
+                "--role", role).redirectErrorStream(true).start();
+        p.getOutputStream().write((password + "\n").getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "passwd");
+    }
+
+    @Test
+    void theConfigurationIsShownToAdminsCheckedAndReloaded() throws Exception {
+        Path state = tmp.resolve("c");
+        passwd(state, "ada", "admin", "admin-password");
+        passwd(state, "olga", "operator", "operator-password");
+        Path cf = tmp.resolve("ldirectord.cf");
+        Files.writeString(cf, """
+                checktimeout=1
+                checkinterval=1
+                virtual=%s:%d
+                        real=127.0.0.62:%d fullnat
+                        checktype=on
+                        scheduler=rr
+                """.formatted(VIP, PORT + 1, PORT + 1));
+        int admin;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            admin = s.getLocalPort();
+        }
+        a = new Appliance(state).start(List.of("--admin-port", String.valueOf(admin), "--config", cf.toString()));
+        String base = "http://127.0.0.1:" + admin + "/api/v1";
+
+        Object[] operator = login(base, "olga", "operator-password");
+        HttpClient oh = (HttpClient) operator[0];
+        assertEquals(403, oh.send(HttpRequest.newBuilder(URI.create(base + "/config")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode(), "an operator does not see the file (passwords)");
+        Object[] adm = login(base, "ada", "admin-password");
+        HttpClient ah = (HttpClient) adm[0];
+        HttpResponse<String> config = ah.send(HttpRequest.newBuilder(URI.create(base + "/config")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, config.statusCode(), config.body());
+        assertTrue(config.body().contains("real=127.0.0.62"), config.body());
+
+        HttpResponse<String> bad = oh.send(HttpRequest.newBuilder(URI.create(base + "/config/check"))
+                .header("X-CSRF-Token", (String) operator[1])
+                .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"checktimeout=1\\nvirtual=nonsense\\n\"}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, bad.statusCode(), bad.body());
+        assertTrue(bad.body().startsWith("{\"error\":\"ldirectord.cf:2: "), bad.body());
+
+        Files.writeString(cf, Files.readString(cf).replace("real=127.0.0.62:" + (PORT + 1) + " fullnat",
+                "real=127.0.0.62:" + (PORT + 1) + " fullnat\n        real=127.0.0.63:" + (PORT + 1) + " fullnat"));
+        HttpResponse<String> reload = oh.send(HttpRequest.newBuilder(URI.create(base + "/config/reload"))
+                .header("X-CSRF-Token", (String) operator[1]).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, reload.statusCode(), reload.body());
+        Appliance.poll(() -> a.ctl("ipvsadm", "-L", "-n").ok().out().contains("127.0.0.63:" + (PORT + 1)),
+                "the reloaded file's new real server in the table");
+        HttpResponse<String> table = oh.send(HttpRequest.newBuilder(URI.create(base + "/table")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertTrue(table.body().contains("-a -t " + VIP + ":" + (PORT + 1) + " -r 127.0.0.63:" + (PORT + 1)),
+                table.body());
     }
 }

@@ -91,6 +91,14 @@ final class Api {
     private final Map<String, Integer> drainedWeights = new ConcurrentHashMap<>();
 
     private final Supplier<List<Map<String, Object>>> plugins;
+    private volatile Supplier<org.lvs4j.api.health.HealthMonitor> health = () -> null;
+    private volatile Supplier<String> rules = () -> null;
+
+    /** The check monitor (ldirectord.cf) and the table as {@code ipvsadm -S -n} prints it, where available. */
+    void configuration(Supplier<org.lvs4j.api.health.HealthMonitor> health, Supplier<String> rules) {
+        this.health = health;
+        this.rules = rules;
+    }
 
     Api(Director director, Supplier<HaModule> ha, Path usersFile, Sessions sessions) {
         this(director, ha, usersFile, sessions, List::of);
@@ -183,6 +191,22 @@ final class Api {
             if (path.equals("/connections")) {
                 return Response.of(200, connections(r));
             }
+            if (path.equals("/config")) {
+                Sessions.Session viewer = reading(r);
+                if (!viewer.role().allows(Users.Role.ADMIN)) {
+                    // an ldirectord.cf may hold the checks' database and mail passwords
+                    throw new Refused(403, viewer.user() + " is a " + viewer.role().name().toLowerCase(Locale.ROOT)
+                            + "; this needs admin");
+                }
+                return Response.of(200, config());
+            }
+            if (path.equals("/table")) {
+                String text = rules.get();
+                if (text == null) {
+                    throw new Refused(404, "the table's rules are not available (no ipvsadm bundle)");
+                }
+                return Response.of(200, Map.of("rules", text));
+            }
             if (path.equals("/plugins")) {
                 return Response.of(200, plugins.get());
             }
@@ -191,6 +215,10 @@ final class Api {
                 return Response.of(200, Map.of("state", h == null ? "none" : h.state().name().toLowerCase(Locale.ROOT)));
             }
             throw new Refused(404, "no such resource: " + r.path());
+        }
+        if (m.equals("POST") && (path.equals("/config/check") || path.equals("/config/reload"))) {
+            changing(r, Users.Role.OPERATOR);
+            return Response.of(200, checkOrReload(path.endsWith("reload"), r.body()));
         }
         if (m.equals("POST") && parts.size() == 5 && parts.get(0).equals("services") && parts.get(3).equals("servers")) {
             changing(r, Users.Role.OPERATOR);
@@ -202,7 +230,7 @@ final class Api {
             return Response.of(200, server(realServer(now, parts.get(4))));
         }
         boolean known = path.equals("/services") || path.startsWith("/services/") || path.equals("/connections")
-                || path.equals("/ha") || path.equals("/plugins");
+                || path.equals("/ha") || path.equals("/plugins") || path.startsWith("/config") || path.equals("/table");
         throw known ? new Refused(405, "method " + m + " not allowed on " + r.path())
                 : new Refused(404, "no such resource: " + r.path());
     }
@@ -368,6 +396,62 @@ final class Api {
                 default -> throw new IllegalArgumentException("\"action\" must be drain, ready, maint or weight");
             }
         } catch (TableException e) { // BatchException included
+            throw new Refused(409, e.getMessage());
+        }
+    }
+
+    /** The ldirectord.cf in use: its path and text (at most 256 KiB), or no file. */
+    private Map<String, Object> config() throws Refused {
+        org.lvs4j.api.health.HealthMonitor h = health.get();
+        Map<String, Object> m = new LinkedHashMap<>();
+        Optional<Path> file = h == null ? Optional.empty() : h.configFile();
+        m.put("file", file.map(Path::toString).orElse(null));
+        if (file.isPresent()) {
+            try {
+                if (java.nio.file.Files.size(file.get()) > 256 * 1024) {
+                    throw new Refused(409, file.get() + " is over 256 KiB; read it on the director");
+                }
+                m.put("text", java.nio.file.Files.readString(file.get()));
+            } catch (IOException e) {
+                throw new Refused(409, "cannot read " + file.get() + ": " + e.getMessage());
+            }
+            m.put("checks", h.statistics());
+        }
+        return m;
+    }
+
+    /**
+     * Checks an ldirectord.cf text ({"text": ...}; an error names the line) or reloads the file in use. A rejected
+     * file changes nothing that runs.
+     */
+    private Map<String, Object> checkOrReload(boolean reload, String body) throws Refused {
+        org.lvs4j.api.health.HealthMonitor h = health.get();
+        if (h == null) {
+            throw new Refused(409, "the check monitor (org.lvs4j.health) is not running");
+        }
+        try {
+            if (reload) {
+                Path file = h.configFile().orElseThrow(() -> new Refused(409,
+                        "no ldirectord.cf is in use (./lvs4j run --config FILE, or lvs:ldirectord load FILE)"));
+                return Map.of("file", file.toString(), "summary", h.load(file, false));
+            }
+            Object text = Json.parseObject(body).get("text");
+            if (!(text instanceof String t)) {
+                throw new IllegalArgumentException("a check needs the file's text in \"text\"");
+            }
+            Path tmp = java.nio.file.Files.createTempFile("ldirectord", ".cf");
+            try {
+                java.nio.file.Files.writeString(tmp, t);
+                return Map.of("summary", h.load(tmp, true));
+            } catch (org.lvs4j.api.health.ConfigException e) {
+                // the temporary file's name means nothing to the operator
+                throw new IllegalArgumentException(e.getMessage().replace(tmp.toString(), "ldirectord.cf"));
+            } finally {
+                java.nio.file.Files.deleteIfExists(tmp);
+            }
+        } catch (org.lvs4j.api.health.ConfigException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        } catch (IOException e) {
             throw new Refused(409, e.getMessage());
         }
     }

@@ -47,6 +47,25 @@ public class ApiServlet extends HttpServlet {
         String dir = context.getProperty("lvs4j.state.dir");
         Path users = Path.of(dir == null ? "." : dir).resolve("users");
         this.api = new Api(director, () -> ha, users, new Sessions(System::nanoTime), this::plugins);
+        api.configuration(() -> health, this::rules);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private transient volatile org.lvs4j.api.health.HealthMonitor health;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private transient volatile org.lvs4j.ipvsadm.Ipvsadm ipvsadm;
+
+    /** The table as {@code ipvsadm -S -n} prints it, or null without the ipvsadm bundle. */
+    private String rules() {
+        org.lvs4j.ipvsadm.Ipvsadm i = ipvsadm;
+        if (i == null) {
+            return null;
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream ps = new java.io.PrintStream(out, true, StandardCharsets.UTF_8);
+        i.run(java.util.List.of("-S", "-n"), java.io.InputStream.nullInputStream(), ps, ps);
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     /** Schedulers, forwarders and checks as registered: name, kind, bundle and version. */
