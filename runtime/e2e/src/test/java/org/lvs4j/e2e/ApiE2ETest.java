@@ -96,6 +96,18 @@ class ApiE2ETest {
         assertEquals(200, drained.statusCode(), drained.body());
         assertTrue(drained.body().contains("\"weight\":0"), drained.body());
         assertEquals("0", weight(a.ctl("ipvsadm", "-L", "-n").ok().out()), "ipvsadm agrees");
+
+        // a script with a bearer token: no cookie, no CSRF token
+        Process t = new ProcessBuilder(Appliance.SCRIPT.toString(), "token", "--state-dir", state.toString(), "olga")
+                .redirectErrorStream(true).start();
+        String token = new String(t.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertTrue(t.waitFor(60, TimeUnit.SECONDS) && t.exitValue() == 0, token);
+        HttpResponse<String> ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server))
+                .header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"action\":\"ready\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, ready.statusCode(), ready.body());
+        assertEquals("4", weight(a.ctl("ipvsadm", "-L", "-n").ok().out()), "ready brought the weight back");
     }
 
     /** Logs in with a fresh client; returns the client and the CSRF token. */

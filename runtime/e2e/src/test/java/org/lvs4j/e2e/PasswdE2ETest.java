@@ -51,5 +51,19 @@ class PasswdE2ETest {
         assertEquals(2, shortPassword.exit());
         assertEquals("lvs4j: passwd: the password must have at least 8 characters\n", shortPassword.out());
         assertTrue(!Files.readString(users).contains("bob:"), "nothing written for a refused account");
+
+        Process t = new ProcessBuilder(Appliance.SCRIPT.toString(), "token", "--state-dir", state.toString(), "alice")
+                .redirectErrorStream(true).start();
+        String token = new String(t.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertTrue(t.waitFor(60, TimeUnit.SECONDS) && t.exitValue() == 0, token);
+        assertTrue(token.matches("lvs4j_[A-Za-z0-9_-]{43}"), token);
+        assertTrue(Files.readString(state.resolve("tokens")).contains("alice:operator:"));
+        assertTrue(!Files.readString(state.resolve("tokens")).contains(token), "kept as a hash only");
+        Process none = new ProcessBuilder(Appliance.SCRIPT.toString(), "token", "--state-dir", state.toString(),
+                "mallory").redirectErrorStream(true).start();
+        String refused = new String(none.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(none.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(2, none.exitValue());
+        assertEquals("lvs4j: token: no account mallory (./lvs4j passwd mallory --role ROLE first)\n", refused);
     }
 }

@@ -87,6 +87,7 @@ final class Api {
     private final Director director;
     private final Supplier<HaModule> ha;
     private final Path usersFile;
+    private final Path tokensFile;
     private final Sessions sessions;
     private final Map<String, Integer> drainedWeights = new ConcurrentHashMap<>();
 
@@ -110,6 +111,7 @@ final class Api {
         this.director = director;
         this.ha = ha;
         this.usersFile = usersFile;
+        this.tokensFile = usersFile.resolveSibling("tokens");
         this.sessions = sessions;
         this.plugins = plugins;
     }
@@ -161,7 +163,9 @@ final class Api {
                 case "GET" -> Response.of(200, session(sessionOf(r)));
                 case "DELETE" -> {
                     Sessions.Session s = changing(r, Users.Role.VIEWER);
-                    sessions.close(s.id());
+                    if (s.id() != null) {
+                        sessions.close(s.id());
+                    }
                     yield new Response(200, Json.write(Map.of("user", s.user(), "loggedIn", false)),
                             List.of(COOKIE + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"));
                 }
@@ -278,6 +282,17 @@ final class Api {
     }
 
     private Sessions.Session sessionOf(Request r) throws Refused {
+        String auth = r.header("authorization");
+        if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            Tokens.Token t;
+            try {
+                t = Tokens.load(tokensFile).find(auth.substring(7).strip())
+                        .orElseThrow(() -> new Refused(401, "unknown bearer token"));
+            } catch (IOException e) {
+                throw new Refused(401, "tokens are unavailable: " + e.getMessage());
+            }
+            return new Sessions.Session(null, t.user(), t.role(), null, 0, 0); // a script's: no cookie, no CSRF
+        }
         return sessions.find(r.cookie(COOKIE))
                 .orElseThrow(() -> new Refused(401, "no session: log in with POST " + PREFIX + "/session"));
     }
@@ -290,7 +305,9 @@ final class Api {
     private Sessions.Session changing(Request r, Users.Role needed) throws Refused {
         Sessions.Session s = sessionOf(r);
         String token = r.header("x-csrf-token");
-        if (token == null || !java.security.MessageDigest.isEqual(token.getBytes(), s.csrf().getBytes())) {
+        // a bearer token (csrf null) has no cookie a foreign page could ride on, so it needs no CSRF token
+        if (s.csrf() != null
+                && (token == null || !java.security.MessageDigest.isEqual(token.getBytes(), s.csrf().getBytes()))) {
             throw new Refused(403, token == null ? "missing CSRF token (X-CSRF-Token)" : "foreign CSRF token");
         }
         if (!s.role().allows(needed)) {

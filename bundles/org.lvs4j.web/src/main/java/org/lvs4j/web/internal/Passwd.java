@@ -19,8 +19,12 @@ public final class Passwd {
     }
 
     public static void main(String[] args) {
+        if (args.length == 3 && args[0].equals("--token")) {
+            token(Path.of(args[1]), args[2]);
+            return;
+        }
         if (args.length != 3) {
-            System.err.println("usage: Passwd STATE_DIR USER viewer|operator|admin");
+            System.err.println("usage: Passwd STATE_DIR USER viewer|operator|admin | Passwd --token STATE_DIR USER");
             System.exit(2);
         }
         try {
@@ -36,6 +40,19 @@ public final class Passwd {
                     + Path.of(args[0]).resolve("users"));
         } catch (IllegalArgumentException | IOException e) {
             System.err.println("lvs4j: passwd: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    /** A new API token for an existing account, with its role; printed once, kept as a hash in STATE/tokens. */
+    private static void token(Path state, String user) {
+        try {
+            Users users = Users.load(state.resolve("users"));
+            Users.Role role = users.role(user).orElseThrow(() -> new IllegalArgumentException("no account " + user
+                    + " (./lvs4j passwd " + user + " --role ROLE first)"));
+            System.out.println(Tokens.load(state.resolve("tokens")).create(user, role));
+        } catch (IllegalArgumentException | IOException e) {
+            System.err.println("lvs4j: token: " + e.getMessage());
             System.exit(2);
         }
     }

@@ -117,6 +117,11 @@ final class Users {
         return a != null && MessageDigest.isEqual(computed, a.hash()) ? Optional.of(a) : Optional.empty();
     }
 
+    /** The role of an account, or empty when there is none of that name. */
+    Optional<Role> role(String name) {
+        return Optional.ofNullable(accounts.get(name)).map(Account::role);
+    }
+
     boolean isEmpty() {
         return accounts.isEmpty();
     }

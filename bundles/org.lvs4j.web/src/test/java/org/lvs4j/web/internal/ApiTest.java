@@ -155,4 +155,22 @@ class ApiTest {
         assertEquals(401, call("GET", "/api/v1/session", "", Map.of("cookie", t[0])).status(), "idle too long");
         assertEquals(400, call("POST", "/api/v1/session", "[1]", Map.of()).status());
     }
+
+    @Test
+    void aScriptActsWithABearerTokenAndNoCsrfToken() throws Exception {
+        String token = Tokens.load(dir.resolve("tokens")).create("olga", Users.Role.OPERATOR);
+        assertTrue(token.startsWith("lvs4j_"));
+        assertTrue(!java.nio.file.Files.readString(dir.resolve("tokens")).contains(token), "kept as a hash only");
+        Api.Response drained = call("POST", RS, "{\"action\":\"drain\"}", Map.of("authorization", "Bearer " + token));
+        assertEquals(200, drained.status(), drained.json());
+        assertEquals(0, table.services().get(0).realServers().get(0).config().weight());
+        assertEquals(401, call("GET", "/api/v1/services", "", Map.of("authorization", "Bearer lvs4j_forged"))
+                .status());
+        String viewer = Tokens.load(dir.resolve("tokens")).create("vic", Users.Role.VIEWER);
+        assertEquals(403, call("POST", RS, "{\"action\":\"ready\"}", Map.of("authorization", "Bearer " + viewer))
+                .status(), "a token has its account's role");
+        assertEquals(1, Tokens.load(dir.resolve("tokens")).revoke("olga"));
+        assertEquals(401, call("GET", "/api/v1/services", "", Map.of("authorization", "Bearer " + token)).status(),
+                "a revoked token is refused");
+    }
 }
