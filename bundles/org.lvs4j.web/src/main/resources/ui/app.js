@@ -160,7 +160,9 @@ async function start() {
   document.getElementById('logout').hidden = false;
   document.getElementById('who').textContent = `${session.user} (${session.role})`;
   render(await call('GET', '/services'));
-  showHa((await call('GET', '/ha')).state);
+  const ha = await call('GET', '/ha');
+  showHa(ha.state);
+  document.getElementById('transitions').replaceChildren(...ha.transitions.map(t => el('li', {}, t)));
   stream = new EventSource(api + '/stats/stream');
   stream.addEventListener('stats', ev => {
     const data = JSON.parse(ev.data);

@@ -21,4 +21,9 @@ public interface HaModule {
      */
     default void leave() {
     }
+
+    /** The most recent role changes, oldest first, each as "HH:MM:SS FROM -> TO". */
+    default java.util.List<String> transitions() {
+        return java.util.List.of();
+    }
 }

@@ -216,7 +216,10 @@ final class Api {
             }
             if (path.equals("/ha")) {
                 HaModule h = ha.get();
-                return Response.of(200, Map.of("state", h == null ? "none" : h.state().name().toLowerCase(Locale.ROOT)));
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("state", h == null ? "none" : h.state().name().toLowerCase(Locale.ROOT));
+                out.put("transitions", h == null ? List.of() : h.transitions());
+                return Response.of(200, out);
             }
             throw new Refused(404, "no such resource: " + r.path());
         }

@@ -82,7 +82,8 @@ class ApiTest {
         assertEquals(404, call("GET", SVC + "/servers/10.0.0.99:80", "", Map.of("cookie", s[0])).status());
         assertEquals(400, call("GET", "/api/v1/services/sctp/10.0.0.100:80", "", Map.of("cookie", s[0])).status());
         assertEquals(200, call("GET", "/api/v1/connections", "", Map.of("cookie", s[0])).status());
-        assertEquals("{\"state\":\"none\"}", call("GET", "/api/v1/ha", "", Map.of("cookie", s[0])).json());
+        assertEquals("{\"state\":\"none\",\"transitions\":[]}",
+                call("GET", "/api/v1/ha", "", Map.of("cookie", s[0])).json());
         assertEquals(404, call("GET", "/api/v1/nothing", "", Map.of("cookie", s[0])).status());
         assertTrue(call("GET", "/api/v1/plugins", "", Map.of("cookie", s[0])).json()
                 .contains("\"name\":\"rr\""));

@@ -75,6 +75,12 @@ public class HeartbeatComponent {
         }
 
         @Override
+        public java.util.List<String> transitions() {
+            Node n = node;
+            return n == null ? java.util.List.of() : n.transitions();
+        }
+
+        @Override
         public void leave() {
             Node n = node;
             if (n != null) {

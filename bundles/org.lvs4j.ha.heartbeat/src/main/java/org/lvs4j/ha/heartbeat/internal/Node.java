@@ -387,6 +387,11 @@ final class Node implements AutoCloseable {
         return b.toString();
     }
 
+    /** The last role changes, oldest first. */
+    synchronized java.util.List<String> transitions() {
+        return java.util.List.copyOf(transitions);
+    }
+
     /** Datagrams received so far, taken or not. */
     synchronized long received() {
         return received;
