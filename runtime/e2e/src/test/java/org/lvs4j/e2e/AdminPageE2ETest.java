@@ -3,7 +3,6 @@ package org.lvs4j.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,12 +63,7 @@ class AdminPageE2ETest {
         Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER)
                 || "true".equals(System.getenv("CI")), "Debian's chromium and chromium-driver are not installed");
         Path state = tmp.resolve("d");
-        Process p = new ProcessBuilder(Appliance.SCRIPT.toString(), "passwd", "--state-dir", state.toString(), "olga",
-                "--role", "operator").redirectErrorStream(true).start();
-        p.getOutputStream().write("operator-password\n".getBytes(StandardCharsets.UTF_8));
-        p.getOutputStream().close();
-        p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "passwd");
+        Appliance.passwd(state, "olga", "operator", "operator-password");
         backends.start("web-1", "127.0.0.71", PORT);
         backends.start("web-2", "127.0.0.72", PORT);
         int admin;

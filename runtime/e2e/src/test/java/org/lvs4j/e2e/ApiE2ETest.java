@@ -47,12 +47,7 @@ class ApiE2ETest {
     @Test
     void anOperatorDrainsARealServerAndIpvsadmAgrees() throws Exception {
         Path state = tmp.resolve("d");
-        Process p = new ProcessBuilder(Appliance.SCRIPT.toString(), "passwd", "--state-dir", state.toString(), "olga",
-                "--role", "operator").redirectErrorStream(true).start();
-        p.getOutputStream().write("operator-password\n".getBytes(StandardCharsets.UTF_8));
-        p.getOutputStream().close();
-        p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "passwd");
+        Appliance.passwd(state, "olga", "operator", "operator-password");
         int admin;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             admin = s.getLocalPort();
@@ -122,20 +117,11 @@ class ApiE2ETest {
         return new Object[] {http, m.group(1)};
     }
 
-    static void passwd(Path state, String user, String role, String password) throws Exception {
-        Process p = new ProcessBuilder(Appliance.SCRIPT.toString(), "passwd", "--state-dir", state.toString(), user,
-                "--role", role).redirectErrorStream(true).start();
-        p.getOutputStream().write((password + "\n").getBytes(StandardCharsets.UTF_8));
-        p.getOutputStream().close();
-        p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "passwd");
-    }
-
     @Test
     void theConfigurationIsShownToAdminsCheckedAndReloaded() throws Exception {
         Path state = tmp.resolve("c");
-        passwd(state, "ada", "admin", "admin-password");
-        passwd(state, "olga", "operator", "operator-password");
+        Appliance.passwd(state, "ada", "admin", "admin-password");
+        Appliance.passwd(state, "olga", "operator", "operator-password");
         Path cf = tmp.resolve("ldirectord.cf");
         Files.writeString(cf, """
                 checktimeout=1

@@ -189,6 +189,18 @@ final class Appliance implements AutoCloseable {
         process.destroyForcibly().waitFor();
     }
 
+    /** {@code ./lvs4j passwd --state-dir STATE USER --role ROLE}, the password on stdin. */
+    static void passwd(Path state, String user, String role, String password) throws Exception {
+        Process p = new ProcessBuilder(SCRIPT.toString(), "passwd", "--state-dir", state.toString(), user, "--role",
+                role).redirectErrorStream(true).start();
+        p.getOutputStream().write((password + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new AssertionError("passwd failed: " + out);
+        }
+    }
+
     /** Sends a signal ({@code STOP}, {@code CONT}) to the director's process and its descendants. */
     void signal(String name) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("kill", "-" + name, String.valueOf(process.pid())));

@@ -10,9 +10,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -38,11 +35,7 @@ final class Tokens {
     static Tokens load(Path file) throws IOException {
         Map<String, Token> m = new LinkedHashMap<>();
         if (Files.exists(file)) {
-            for (PosixFilePermission p : Files.getPosixFilePermissions(file)) {
-                if (p.name().startsWith("GROUP") || p.name().startsWith("OTHERS")) {
-                    throw new IOException(file + " must be readable by its owner only (chmod 600)");
-                }
-            }
+            OwnerOnlyFile.check(file);
             List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
             for (int i = 0; i < lines.size(); i++) {
                 String line = lines.get(i).strip();
@@ -89,16 +82,7 @@ final class Tokens {
         StringBuilder b = new StringBuilder("# lvs4j API tokens: user:role:sha256(token)\n");
         byHash.values().forEach(t -> b.append(t.user()).append(':').append(t.role().name().toLowerCase(Locale.ROOT))
                 .append(':').append(t.hash()).append('\n'));
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, ".tokens", ".tmp",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try {
-            Files.writeString(tmp, b, StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        OwnerOnlyFile.write(file, b);
     }
 
     static String sha256(String token) {

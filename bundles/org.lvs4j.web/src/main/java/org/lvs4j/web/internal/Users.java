@@ -11,9 +11,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -23,7 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 import javax.crypto.SecretKeyFactory;
@@ -68,10 +64,7 @@ final class Users {
     static Users load(Path file) throws IOException {
         Map<String, Account> accounts = new LinkedHashMap<>();
         if (Files.exists(file)) {
-            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
-            if (perms.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
-                throw new IOException(file + " must be readable by its owner only (chmod 600)");
-            }
+            OwnerOnlyFile.check(file);
             List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
             for (int i = 0; i < lines.size(); i++) {
                 String line = lines.get(i).strip();
@@ -134,16 +127,7 @@ final class Users {
                     .append(a.iterations()).append(':').append(b64.encodeToString(a.salt())).append(':')
                     .append(b64.encodeToString(a.hash())).append('\n');
         }
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, ".users", ".tmp",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try {
-            Files.writeString(tmp, b, StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        OwnerOnlyFile.write(file, b);
     }
 
     static byte[] hash(char[] password, byte[] salt, int iterations) {
