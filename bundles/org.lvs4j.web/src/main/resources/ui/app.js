@@ -143,8 +143,35 @@ async function connections() {
 
 async function plugins() {
   const data = await call('GET', '/plugins');
-  document.querySelector('#plugin-table tbody').replaceChildren(...data.map(p =>
-    el('tr', {}, el('td', {}, p.kind), el('td', {}, p.name), el('td', {}, p.bundle), el('td', {}, p.version))));
+  const admin = session && session.role === 'admin';
+  document.getElementById('upload-form').hidden = !admin;
+  document.querySelector('#plugin-table tbody').replaceChildren(...data.map(p => {
+    const remove = el('td', {});
+    if (admin && p.kind === 'scheduler') {
+      remove.append(el('button', {class: 'remove', onclick: async () => {
+        try {
+          document.getElementById('upload-result').textContent = (await call('DELETE', '/plugins/' +
+            encodeURIComponent(p.name))).message;
+          await plugins();
+        } catch (e) {
+          showError(e.message);
+        }
+      }}, 'Remove'));
+    }
+    return el('tr', {'data-plugin': p.kind + '/' + p.name}, el('td', {}, p.kind), el('td', {}, p.name),
+      el('td', {}, p.bundle), el('td', {}, p.version), remove);
+  }));
+}
+
+async function upload(ev) {
+  ev.preventDefault();
+  const file = document.getElementById('jar').files[0];
+  if (!file) return;
+  const r = await fetch(api + '/plugins', {method: 'POST', credentials: 'same-origin',
+    headers: {'Content-Type': 'application/java-archive', 'X-CSRF-Token': session.csrf}, body: file});
+  const data = await r.json().catch(() => ({error: 'HTTP ' + r.status}));
+  document.getElementById('upload-result').textContent = r.ok ? data.message : data.error;
+  if (r.ok) await plugins();
 }
 
 function view(name) {
@@ -199,6 +226,7 @@ document.addEventListener('DOMContentLoaded', async () => {
     loginForm();
   });
   for (const b of document.querySelectorAll('nav button')) b.addEventListener('click', () => view(b.dataset.view));
+  document.getElementById('upload-form').addEventListener('submit', ev => upload(ev).catch(e => showError(e.message)));
   document.getElementById('prev').addEventListener('click', () => { page = Math.max(0, page - 1); connections(); });
   document.getElementById('next').addEventListener('click', () => { page++; connections(); });
   document.getElementById('filter').addEventListener('input', () => connections());

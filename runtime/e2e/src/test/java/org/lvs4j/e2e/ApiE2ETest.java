@@ -169,4 +169,45 @@ class ApiE2ETest {
         assertTrue(table.body().contains("-a -t " + VIP + ":" + (PORT + 1) + " -r 127.0.0.63:" + (PORT + 1)),
                 table.body());
     }
+
+    @Test
+    void anAdminUploadsAPluginAndRemovesIt() throws Exception {
+        Path state = tmp.resolve("p");
+        Appliance.passwd(state, "ada", "admin", "admin-password");
+        int admin;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            admin = s.getLocalPort();
+        }
+        a = new Appliance(state).start(List.of("--admin-port", String.valueOf(admin)));
+        String base = "http://127.0.0.1:" + admin + "/api/v1";
+        Object[] adm = login(base, "ada", "admin-password");
+        HttpClient http = (HttpClient) adm[0];
+        Path jar;
+        try (var files = Files.list(Appliance.HOME.resolve("runtime/target/export/lvs4j"))) {
+            jar = files.filter(f -> f.getFileName().toString().startsWith("org.lvs4j.scheduler.mh-")).findFirst()
+                    .orElseThrow();
+        }
+        // the built-in mh bundle, uploaded: it is updated in place, as lvs:deploy does
+        HttpResponse<String> up = http.send(HttpRequest.newBuilder(URI.create(base + "/plugins"))
+                .header("X-CSRF-Token", (String) adm[1]).header("Content-Type", "application/java-archive")
+                .POST(HttpRequest.BodyPublishers.ofFile(jar)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, up.statusCode(), up.body());
+        assertTrue(up.body().contains("deployed org.lvs4j.scheduler.mh") && up.body().contains("scheduler mh"),
+                up.body());
+        HttpResponse<String> notAJar = http.send(HttpRequest.newBuilder(URI.create(base + "/plugins"))
+                .header("X-CSRF-Token", (String) adm[1]).POST(HttpRequest.BodyPublishers.ofString("hello")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, notAJar.statusCode(), notAJar.body());
+
+        HttpResponse<String> removed = http.send(HttpRequest.newBuilder(URI.create(base + "/plugins/mh"))
+                .header("X-CSRF-Token", (String) adm[1]).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, removed.statusCode(), removed.body());
+        assertTrue(removed.body().contains("undeployed org.lvs4j.scheduler.mh"), removed.body());
+        String list = http.send(HttpRequest.newBuilder(URI.create(base + "/plugins")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(!list.contains("\"name\":\"mh\"") && list.contains("\"name\":\"rr\""), list);
+        assertEquals(404, http.send(HttpRequest.newBuilder(URI.create(base + "/plugins/nosuch"))
+                .header("X-CSRF-Token", (String) adm[1]).DELETE().build(), HttpResponse.BodyHandlers.ofString())
+                .statusCode());
+    }
 }

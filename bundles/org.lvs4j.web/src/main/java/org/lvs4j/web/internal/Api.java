@@ -95,6 +95,47 @@ final class Api {
     private volatile Supplier<org.lvs4j.api.health.HealthMonitor> health = () -> null;
     private volatile Supplier<String> rules = () -> null;
 
+    private volatile Supplier<org.lvs4j.api.plugins.PluginDeployer> deployer = () -> null;
+    static final int MAX_JAR = 16 * 1024 * 1024;
+
+    /** Where uploaded plug-ins go (the shell's deployer), when it runs. */
+    void deployer(Supplier<org.lvs4j.api.plugins.PluginDeployer> deployer) {
+        this.deployer = deployer;
+    }
+
+    /** {@code POST /api/v1/plugins}: the body is a plug-in bundle's jar; admins only. */
+    Response upload(Request r, byte[] jar) {
+        try {
+            sameOrigin(r);
+            changing(r, Users.Role.ADMIN);
+            if (jar.length == 0) {
+                throw new IllegalArgumentException("the body must be the plug-in's jar");
+            }
+            if (jar.length > MAX_JAR) {
+                throw new IllegalArgumentException("a plug-in jar may have at most " + MAX_JAR + " bytes");
+            }
+            org.lvs4j.api.plugins.PluginDeployer d = deployer.get();
+            if (d == null) {
+                throw new Refused(409, "plug-in deployment (org.lvs4j.shell) is not running");
+            }
+            Path tmp = java.nio.file.Files.createTempFile("upload-", ".jar");
+            try {
+                java.nio.file.Files.write(tmp, jar);
+                return Response.of(200, Map.of("message", d.deploy(tmp)));
+            } catch (IllegalStateException e) {
+                throw new Refused(409, e.getMessage());
+            } finally {
+                java.nio.file.Files.deleteIfExists(tmp);
+            }
+        } catch (Refused e) {
+            return Response.error(e.status, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return Response.error(400, e.getMessage());
+        } catch (IOException e) {
+            return Response.error(409, "cannot keep the upload: " + e.getMessage());
+        }
+    }
+
     /** The check monitor (ldirectord.cf) and the table as {@code ipvsadm -S -n} prints it, where available. */
     void configuration(Supplier<org.lvs4j.api.health.HealthMonitor> health, Supplier<String> rules) {
         this.health = health;
@@ -199,7 +240,7 @@ final class Api {
                 Sessions.Session viewer = reading(r);
                 if (!viewer.role().allows(Users.Role.ADMIN)) {
                     // an ldirectord.cf may hold the checks' database and mail passwords
-                    throw new Refused(403, viewer.user() + " is a " + viewer.role().name().toLowerCase(Locale.ROOT)
+                    throw new Refused(403, viewer.user() + "'s role is " + viewer.role().name().toLowerCase(Locale.ROOT)
                             + "; this needs admin");
                 }
                 return Response.of(200, config());
@@ -223,6 +264,20 @@ final class Api {
             }
             throw new Refused(404, "no such resource: " + r.path());
         }
+        if (m.equals("DELETE") && parts.size() == 2 && parts.get(0).equals("plugins")) {
+            changing(r, Users.Role.ADMIN);
+            org.lvs4j.api.plugins.PluginDeployer d = deployer.get();
+            if (d == null) {
+                throw new Refused(409, "plug-in deployment (org.lvs4j.shell) is not running");
+            }
+            try {
+                return Response.of(200, Map.of("message", d.undeploy(parts.get(1))));
+            } catch (IllegalArgumentException e) {
+                throw new Refused(e.getMessage().startsWith("no scheduler or bundle") ? 404 : 400, e.getMessage());
+            } catch (IllegalStateException e) {
+                throw new Refused(409, e.getMessage());
+            }
+        }
         if (m.equals("POST") && (path.equals("/config/check") || path.equals("/config/reload"))) {
             changing(r, Users.Role.OPERATOR);
             return Response.of(200, checkOrReload(path.endsWith("reload"), r.body()));
@@ -237,7 +292,8 @@ final class Api {
             return Response.of(200, server(realServer(now, parts.get(4))));
         }
         boolean known = path.equals("/services") || path.startsWith("/services/") || path.equals("/connections")
-                || path.equals("/ha") || path.equals("/plugins") || path.startsWith("/config") || path.equals("/table");
+                || path.equals("/ha") || path.equals("/plugins") || path.startsWith("/plugins/") || path.startsWith("/config")
+                || path.equals("/table");
         throw known ? new Refused(405, "method " + m + " not allowed on " + r.path())
                 : new Refused(404, "no such resource: " + r.path());
     }
@@ -314,8 +370,8 @@ final class Api {
             throw new Refused(403, token == null ? "missing CSRF token (X-CSRF-Token)" : "foreign CSRF token");
         }
         if (!s.role().allows(needed)) {
-            throw new Refused(403, s.user() + " is a " + s.role().name().toLowerCase(Locale.ROOT) + "; this needs "
-                    + needed.name().toLowerCase(Locale.ROOT));
+            throw new Refused(403, s.user() + "'s role is " + s.role().name().toLowerCase(Locale.ROOT)
+                    + "; this needs " + needed.name().toLowerCase(Locale.ROOT));
         }
         return s;
     }

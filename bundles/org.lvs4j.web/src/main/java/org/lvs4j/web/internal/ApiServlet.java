@@ -48,7 +48,11 @@ public class ApiServlet extends HttpServlet {
         Path users = Path.of(dir == null ? "." : dir).resolve("users");
         this.api = new Api(director, () -> ha, users, new Sessions(System::nanoTime), this::plugins);
         api.configuration(() -> health, this::rules);
+        api.deployer(() -> deployer);
     }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private transient volatile org.lvs4j.api.plugins.PluginDeployer deployer;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private transient volatile org.lvs4j.api.health.HealthMonitor health;
@@ -104,9 +108,14 @@ public class ApiServlet extends HttpServlet {
         }
         Map<String, String> query = new HashMap<>();
         req.getParameterMap().forEach((k, v) -> query.put(k, v.length == 0 ? "" : v[0]));
-        byte[] raw = req.getInputStream().readNBytes(Json.MAX_BODY + 1);
+        boolean upload = req.getMethod().equals("POST") && req.getRequestURI().equals(Api.PREFIX + "/plugins");
+        byte[] raw = req.getInputStream().readNBytes((upload ? Api.MAX_JAR : Json.MAX_BODY) + 1);
         Api.Request request = new Api.Request(req.getMethod(), req.getRequestURI(), query, headers,
-                new String(raw, StandardCharsets.UTF_8), req.getRemoteAddr());
+                upload ? "" : new String(raw, StandardCharsets.UTF_8), req.getRemoteAddr());
+        if (upload) {
+            send(resp, api.upload(request, raw));
+            return;
+        }
         if (req.getMethod().equals("GET") && req.getRequestURI().equals(Api.PREFIX + "/stats/stream")) {
             stream(request, resp);
             return;

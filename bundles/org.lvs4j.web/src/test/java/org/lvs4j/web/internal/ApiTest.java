@@ -114,7 +114,7 @@ class ApiTest {
         Api.Response role = call("POST", RS, "{\"action\":\"drain\"}", Map.of("cookie", viewer[0], "x-csrf-token",
                 viewer[1]));
         assertEquals(403, role.status());
-        assertEquals("{\"error\":\"vic is a viewer; this needs operator\"}", role.json());
+        assertEquals("{\"error\":\"vic's role is viewer; this needs operator\"}", role.json());
 
         String[] s = login("olga", "operator-password");
         assertEquals("{\"error\":\"missing CSRF token (X-CSRF-Token)\"}",
@@ -173,5 +173,30 @@ class ApiTest {
         assertEquals(1, Tokens.load(dir.resolve("tokens")).revoke("olga"));
         assertEquals(401, call("GET", "/api/v1/services", "", Map.of("authorization", "Bearer " + token)).status(),
                 "a revoked token is refused");
+    }
+
+    @Test
+    void uploadsAndRemovalsNeedAnAdminAndADeployer() {
+        String[] operator = login("olga", "operator-password");
+        Map<String, String> op = Map.of("cookie", operator[0], "x-csrf-token", operator[1]);
+        Api.Request upload = new Api.Request("POST", "/api/v1/plugins", Map.of(), op, "", "127.0.0.1");
+        assertEquals("{\"error\":\"olga's role is operator; this needs admin\"}", api.upload(upload, new byte[10]).json());
+        assertEquals(403, call("DELETE", "/api/v1/plugins/rr", "", op).status());
+        String[] admin = adminLogin();
+        Map<String, String> ad = Map.of("cookie", admin[0], "x-csrf-token", admin[1]);
+        Api.Request mine = new Api.Request("POST", "/api/v1/plugins", Map.of(), ad, "", "127.0.0.1");
+        assertEquals(400, api.upload(mine, new byte[0]).status(), "an empty body");
+        assertEquals("{\"error\":\"plug-in deployment (org.lvs4j.shell) is not running\"}",
+                api.upload(mine, new byte[10]).json());
+        assertEquals(409, call("DELETE", "/api/v1/plugins/rr", "", ad).status());
+    }
+
+    private String[] adminLogin() {
+        try {
+            Users.load(dir.resolve("users")).set("ada", Users.Role.ADMIN, "admin-password".toCharArray());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return login("ada", "admin-password");
     }
 }
