@@ -174,11 +174,38 @@ async function upload(ev) {
   if (r.ok) await plugins();
 }
 
+async function configuration() {
+  document.getElementById('rules').textContent = (await call('GET', '/table')).rules;
+  const file = document.getElementById('config-file');
+  const text = document.getElementById('config-text');
+  try {
+    const c = await call('GET', '/config');
+    file.textContent = c.file ? c.file + (c.checks ? ' — ' + c.checks : '') : 'No ldirectord.cf in use.';
+    text.value = c.text || '';
+  } catch (e) {
+    file.textContent = e.message; // only admins see the file: it may hold the checks' passwords
+    text.value = '';
+  }
+}
+
+async function configAction(path, body) {
+  const out = document.getElementById('config-result');
+  try {
+    const r = await call('POST', path, body);
+    out.textContent = r.summary;
+    out.className = '';
+  } catch (e) {
+    out.textContent = e.message;
+    out.className = 'error';
+  }
+}
+
 function view(name) {
   for (const v of document.querySelectorAll('.view')) v.hidden = v.id !== name;
   for (const b of document.querySelectorAll('nav button')) b.classList.toggle('active', b.dataset.view === name);
   if (name === 'connections') connections().catch(e => showError(e.message));
   if (name === 'plugins') plugins().catch(e => showError(e.message));
+  if (name === 'configuration') configuration().catch(e => showError(e.message));
 }
 
 async function start() {
@@ -227,6 +254,9 @@ document.addEventListener('DOMContentLoaded', async () => {
   });
   for (const b of document.querySelectorAll('nav button')) b.addEventListener('click', () => view(b.dataset.view));
   document.getElementById('upload-form').addEventListener('submit', ev => upload(ev).catch(e => showError(e.message)));
+  document.getElementById('config-check').addEventListener('click', () =>
+    configAction('/config/check', {text: document.getElementById('config-text').value}));
+  document.getElementById('config-reload').addEventListener('click', () => configAction('/config/reload'));
   document.getElementById('prev').addEventListener('click', () => { page = Math.max(0, page - 1); connections(); });
   document.getElementById('next').addEventListener('click', () => { page++; connections(); });
   document.getElementById('filter').addEventListener('input', () => connections());

@@ -124,6 +124,12 @@ class AdminPageE2ETest {
         assertEquals("0", weight(a.ctl("ipvsadm", "-L", "-n").ok().out(), "127.0.0.71:" + PORT),
                 "ipvsadm agrees");
         assertEquals("1", weight(a.ctl("ipvsadm", "-L", "-n").ok().out(), "127.0.0.72:" + PORT));
+
+        // the Configuration view shows the table as ipvsadm -S -n prints it; an operator does not see the file
+        browser.findElement(By.cssSelector("nav button[data-view='configuration']")).click();
+        wait.until(b -> b.findElement(By.id("rules")).getText().contains("-a -t " + VIP + ":" + PORT
+                + " -r 127.0.0.71:" + PORT + " -b -w 0"));
+        wait.until(b -> b.findElement(By.id("config-file")).getText().contains("this needs admin"));
         traffic.interrupt();
     }
 }
