@@ -39,6 +39,7 @@ class HaLoopbackE2ETest {
     static Appliance dir1;
     static Appliance dir2;
     static int udpPort;
+    static String failback = "on";
 
     @BeforeAll
     static void start() throws Exception {
@@ -63,10 +64,10 @@ class HaLoopbackE2ETest {
                 initdead 2
                 udpport %d
                 ucast lo %s from %s
-                auto_failback on
+                auto_failback %s
                 node dir1 dir2
                 self %s
-                """.formatted(udpPort, peer, me, self));
+                """.formatted(udpPort, peer, me, failback, self));
         Path keys = ha.resolve("authkeys");
         Files.writeString(keys, "auth 1\n1 sha256 loopback-pair-secret\n");
         Files.setPosixFilePermissions(keys, PosixFilePermissions.fromString("rw-------"));
@@ -119,34 +120,31 @@ class HaLoopbackE2ETest {
     static long unreachableMillis(Appliance.Probe action) throws Exception {
         AtomicLong firstFailure = new AtomicLong();
         AtomicLong lastFailure = new AtomicLong();
-        AtomicLong failedOnce = new AtomicLong();
-        Thread prober = Thread.ofPlatform().start(() -> {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (System.nanoTime() < deadline) {
-                long t = System.nanoTime();
-                boolean ok;
-                try (Socket s = new Socket()) {
-                    s.connect(new InetSocketAddress(VIP, PORT), 1000);
-                    ok = true;
-                } catch (IOException e) {
-                    ok = false;
-                }
-                if (!ok) {
-                    firstFailure.compareAndSet(0, t);
-                    lastFailure.set(System.nanoTime());
-                    failedOnce.set(1);
-                } else if (failedOnce.get() == 1) {
-                    return;
-                }
-                try {
-                    Thread.sleep(5); // the probe's rate, not a synchronisation
-                } catch (InterruptedException e) {
-                    return;
-                }
+        AtomicLong recovered = new AtomicLong();
+        // a connection attempt every 5 ms, until one succeeds after a failure
+        var probes = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        probes.scheduleAtFixedRate(() -> {
+            long t = System.nanoTime();
+            boolean ok;
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(VIP, PORT), 1000);
+                ok = true;
+            } catch (IOException e) {
+                ok = false;
             }
-        });
-        assertTrue(action.holds(), "the action");
-        prober.join(TimeUnit.SECONDS.toMillis(40));
+            if (!ok) {
+                firstFailure.compareAndSet(0, t);
+                lastFailure.set(System.nanoTime());
+            } else if (firstFailure.get() != 0) {
+                recovered.compareAndSet(0, t);
+            }
+        }, 0, 5, TimeUnit.MILLISECONDS);
+        try {
+            assertTrue(action.holds(), "the action");
+            Appliance.poll(() -> firstFailure.get() == 0 || recovered.get() != 0, "the VIP reachable again");
+        } finally {
+            probes.shutdownNow();
+        }
         return firstFailure.get() == 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(lastFailure.get() - firstFailure.get());
     }
 
@@ -215,5 +213,23 @@ class HaLoopbackE2ETest {
         System.out.printf("HA loopback: graceful stop, VIP unreachable for %d ms%n", gap);
         assertTrue(gap <= 200 * Appliance.slack(), "unreachable for " + gap + " ms");
         Appliance.poll(HaLoopbackE2ETest::served, "served through dir2");
+    }
+
+    @Test
+    @Order(5)
+    void withoutAutoFailbackTheReturningOwnerStaysBackup() throws Exception {
+        assertEquals(0, dir2.stop(), "SIGTERM: a clean exit");
+        failback = "off";
+        dir2 = director("dir2");
+        Appliance.poll(() -> role(dir2, "MASTER"), "dir2 master alone (after initdead)");
+        Appliance.poll(HaLoopbackE2ETest::served, "served through dir2");
+        dir1 = director("dir1");
+        Appliance.poll(() -> role(dir1, "BACKUP"), "the owner back, as backup");
+        // ten keepalives later nothing has moved: auto_failback off keeps the resources where they are
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        while (System.nanoTime() < until) {
+            assertTrue(role(dir2, "MASTER") && role(dir1, "BACKUP"), "no hand-back without auto_failback");
+        }
+        assertTrue(served(), "still served through dir2");
     }
 }
