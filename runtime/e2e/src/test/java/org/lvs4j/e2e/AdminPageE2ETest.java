@@ -41,9 +41,11 @@ class AdminPageE2ETest {
     private final Backends backends = new Backends();
     private Appliance a;
     private WebDriver browser;
+    private Runnable trafficStop = () -> { };
 
     @AfterEach
     void stop() throws Exception {
+        trafficStop.run();
         if (browser != null) {
             browser.quit();
         }
@@ -66,25 +68,21 @@ class AdminPageE2ETest {
         Appliance.passwd(state, "olga", "operator", "operator-password");
         backends.start("web-1", "127.0.0.71", PORT);
         backends.start("web-2", "127.0.0.72", PORT);
-        int admin;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            admin = s.getLocalPort();
-        }
+        int admin = Appliance.freePort();
         a = new Appliance(state).start(List.of("--admin-port", String.valueOf(admin)));
         a.ctl("ipvsadm", "-A", "-t", VIP + ":" + PORT, "-s", "wrr").ok();
         a.ctl("ipvsadm", "-a", "-t", VIP + ":" + PORT, "-r", "127.0.0.71:" + PORT, "-b", "-w", "2").ok();
         a.ctl("ipvsadm", "-a", "-t", VIP + ":" + PORT, "-r", "127.0.0.72:" + PORT, "-b", "-w", "1").ok();
-        Thread traffic = Thread.ofPlatform().daemon().start(() -> {
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (System.nanoTime() < end && !Thread.currentThread().isInterrupted()) {
-                try {
-                    Backends.get(VIP, PORT);
-                    Thread.sleep(20); // a client's pace
-                } catch (Exception e) {
-                    return;
-                }
+        // a client's request every 20 ms while the page is looked at
+        var traffic = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        traffic.scheduleAtFixedRate(() -> {
+            try {
+                Backends.get(VIP, PORT);
+            } catch (java.io.IOException e) {
+                // a draining server's refusals are not this test's subject
             }
-        });
+        }, 0, 20, TimeUnit.MILLISECONDS);
+        trafficStop = traffic::shutdownNow;
 
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
@@ -130,6 +128,5 @@ class AdminPageE2ETest {
         wait.until(b -> b.findElement(By.id("rules")).getText().contains("-a -t " + VIP + ":" + PORT
                 + " -r 127.0.0.71:" + PORT + " -b -w 0"));
         wait.until(b -> b.findElement(By.id("config-file")).getText().contains("this needs admin"));
-        traffic.interrupt();
     }
 }

@@ -48,10 +48,7 @@ class ApiE2ETest {
     void anOperatorDrainsARealServerAndIpvsadmAgrees() throws Exception {
         Path state = tmp.resolve("d");
         Appliance.passwd(state, "olga", "operator", "operator-password");
-        int admin;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            admin = s.getLocalPort();
-        }
+        int admin = Appliance.freePort();
         a = new Appliance(state).start(List.of("--admin-port", String.valueOf(admin)));
         a.ctl("ipvsadm", "-A", "-t", VIP + ":" + PORT, "-s", "rr").ok();
         a.ctl("ipvsadm", "-a", "-t", VIP + ":" + PORT, "-r", "127.0.0.61:" + PORT, "-b", "-w", "4").ok();
@@ -131,10 +128,7 @@ class ApiE2ETest {
                         checktype=on
                         scheduler=rr
                 """.formatted(VIP, PORT + 1, PORT + 1));
-        int admin;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            admin = s.getLocalPort();
-        }
+        int admin = Appliance.freePort();
         a = new Appliance(state).start(List.of("--admin-port", String.valueOf(admin), "--config", cf.toString()));
         String base = "http://127.0.0.1:" + admin + "/api/v1";
 
@@ -174,10 +168,7 @@ class ApiE2ETest {
     void anAdminUploadsAPluginAndRemovesIt() throws Exception {
         Path state = tmp.resolve("p");
         Appliance.passwd(state, "ada", "admin", "admin-password");
-        int admin;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            admin = s.getLocalPort();
-        }
+        int admin = Appliance.freePort();
         a = new Appliance(state).start(List.of("--admin-port", String.valueOf(admin)));
         String base = "http://127.0.0.1:" + admin + "/api/v1";
         Object[] adm = login(base, "ada", "admin-password");

@@ -189,6 +189,13 @@ final class Appliance implements AutoCloseable {
         process.destroyForcibly().waitFor();
     }
 
+    /** A TCP port on loopback that nothing listens on now (for --admin-port). */
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
     /** {@code ./lvs4j passwd --state-dir STATE USER --role ROLE}, the password on stdin. */
     static void passwd(Path state, String user, String role, String password) throws Exception {
         Process p = new ProcessBuilder(SCRIPT.toString(), "passwd", "--state-dir", state.toString(), user, "--role",

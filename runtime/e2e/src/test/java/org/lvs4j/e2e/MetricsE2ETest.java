@@ -47,10 +47,7 @@ class MetricsE2ETest {
     void metricsDescribeTheTableAndCountTheTraffic() throws Exception {
         backends.start("m1", "127.0.0.51", PORT);
         backends.start("m2", "127.0.0.52", PORT);
-        int admin;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            admin = s.getLocalPort();
-        }
+        int admin = Appliance.freePort();
         a = new Appliance(tmp.resolve("d")).start(List.of("--admin-port", String.valueOf(admin)));
         a.ctl("ipvsadm", "-A", "-t", VIP + ":" + PORT, "-s", "rr").ok();
         for (String rs : List.of("127.0.0.51", "127.0.0.52")) {

@@ -17,6 +17,34 @@ final class OwnerOnlyFile {
     private OwnerOnlyFile() {
     }
 
+    /** Parses one line's colon-separated fields; an IllegalArgumentException names what is wrong with it. */
+    interface LineParser {
+        void parse(String[] fields);
+    }
+
+    /**
+     * Reads {@code file} (nothing when it does not exist; refused when others may read it), giving each line that is
+     * not blank or a comment to {@code parser}; an error names the file and line.
+     */
+    static void read(Path file, LineParser parser) throws IOException {
+        if (!Files.exists(file)) {
+            return;
+        }
+        check(file);
+        java.util.List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            try {
+                parser.parse(line.split(":", -1));
+            } catch (IllegalArgumentException e) {
+                throw new IOException(file + ":" + (i + 1) + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
     static void check(Path file) throws IOException {
         for (PosixFilePermission p : Files.getPosixFilePermissions(file)) {
             if (p.name().startsWith("GROUP") || p.name().startsWith("OTHERS")) {

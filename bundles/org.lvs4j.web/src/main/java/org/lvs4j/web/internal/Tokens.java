@@ -8,13 +8,11 @@ package org.lvs4j.web.internal;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -34,25 +32,12 @@ final class Tokens {
 
     static Tokens load(Path file) throws IOException {
         Map<String, Token> m = new LinkedHashMap<>();
-        if (Files.exists(file)) {
-            OwnerOnlyFile.check(file);
-            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-            for (int i = 0; i < lines.size(); i++) {
-                String line = lines.get(i).strip();
-                if (line.isEmpty() || line.startsWith("#")) {
-                    continue;
-                }
-                String[] f = line.split(":", -1);
-                if (f.length != 3 || !f[2].matches("[0-9a-f]{64}")) {
-                    throw new IOException(file + ":" + (i + 1) + ": expected user:role:sha256");
-                }
-                try {
-                    m.put(f[2], new Token(f[0], Users.Role.parse(f[1]), f[2]));
-                } catch (IllegalArgumentException e) {
-                    throw new IOException(file + ":" + (i + 1) + ": " + e.getMessage(), e);
-                }
+        OwnerOnlyFile.read(file, f -> {
+            if (f.length != 3 || !f[2].matches("[0-9a-f]{64}")) {
+                throw new IllegalArgumentException("expected user:role:sha256");
             }
-        }
+            m.put(f[2], new Token(f[0], Users.Role.parse(f[1]), f[2]));
+        });
         return new Tokens(file, m);
     }
 

@@ -8,15 +8,12 @@
 package org.lvs4j.web.internal;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -63,27 +60,14 @@ final class Users {
     /** The accounts in {@code file}; none when it does not exist. */
     static Users load(Path file) throws IOException {
         Map<String, Account> accounts = new LinkedHashMap<>();
-        if (Files.exists(file)) {
-            OwnerOnlyFile.check(file);
-            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-            for (int i = 0; i < lines.size(); i++) {
-                String line = lines.get(i).strip();
-                if (line.isEmpty() || line.startsWith("#")) {
-                    continue;
-                }
-                String[] f = line.split(":", -1);
-                try {
-                    if (f.length != 5 || !NAME.matcher(f[0]).matches()) {
-                        throw new IllegalArgumentException("expected name:role:iterations:salt:hash");
-                    }
-                    Base64.Decoder b64 = Base64.getDecoder();
-                    accounts.put(f[0], new Account(f[0], Role.parse(f[1]), Integer.parseInt(f[2]), b64.decode(f[3]),
-                            b64.decode(f[4])));
-                } catch (IllegalArgumentException e) {
-                    throw new IOException(file + ":" + (i + 1) + ": " + e.getMessage(), e);
-                }
+        OwnerOnlyFile.read(file, f -> {
+            if (f.length != 5 || !NAME.matcher(f[0]).matches()) {
+                throw new IllegalArgumentException("expected name:role:iterations:salt:hash");
             }
-        }
+            Base64.Decoder b64 = Base64.getDecoder();
+            accounts.put(f[0], new Account(f[0], Role.parse(f[1]), Integer.parseInt(f[2]), b64.decode(f[3]),
+                    b64.decode(f[4])));
+        });
         return new Users(file, accounts);
     }
 
