@@ -92,18 +92,22 @@ function render(services) {
         buttons.append(w, el('button', {class: 'set-weight',
           onclick: () => act(key, id, 'weight', {weight: Number(w.value)})}, 'Set weight'));
       }
+      // health from the check monitor; servers outside ldirectord.cf are not checked
+      const hc = r.health;
+      const health = hc ? el('td', {class: 'health health-' + hc.state, title: `${hc.check}: ${hc.reason}`},
+        hc.state + (hc.lastCheckMs == null ? '' : ` (${hc.lastCheckMs.toFixed(1)} ms)`)) : el('td', {}, '—');
       return el('tr', {'data-server': id},
-        el('td', {}, id), el('td', {}, r.method), el('td', {class: 'num weight'}, r.weight),
+        el('td', {}, id), health, el('td', {}, r.method), el('td', {class: 'num weight'}, r.weight),
         el('td', {class: 'admin admin-' + r.admin}, r.admin),
         el('td', {class: 'num'}, r.activeConns), el('td', {class: 'num'}, r.inactiveConns),
-        el('td', {class: 'num'}, rate(r.rates.conns)), el('td', {class: 'num'}, rate(r.rates.inBytes)),
+        el('td', {class: 'num conns-rate'}, rate(r.rates.conns)), el('td', {class: 'num'}, rate(r.rates.inBytes)),
         el('td', {class: 'num'}, rate(r.rates.outBytes)), el('td', {}, sparkline(h)), buttons);
     });
     box.append(el('div', {class: 'service', 'data-service': key},
       el('h2', {}, `${s.protocol.toUpperCase()} ${host}:${s.port} — ${s.scheduler}`,
         s.schedulerMissing ? ' [no scheduler]' : '', ` — ${rate(s.rates.conns)} conn/s`),
       el('table', {},
-        el('thead', {}, el('tr', {}, ...['Real server', 'Method', 'Weight', 'Admin', 'ActiveConn', 'InActConn',
+        el('thead', {}, el('tr', {}, ...['Real server', 'Health', 'Method', 'Weight', 'Admin', 'ActiveConn', 'InActConn',
           'Conn/s', 'In B/s', 'Out B/s', 'Last minute', ''].map(t => el('th', {}, t)))),
         el('tbody', {}, ...rows))));
   }

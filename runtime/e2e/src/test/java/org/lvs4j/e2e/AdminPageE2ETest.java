@@ -68,8 +68,19 @@ class AdminPageE2ETest {
         Appliance.passwd(state, "olga", "operator", "operator-password");
         backends.start("web-1", "127.0.0.71", PORT);
         backends.start("web-2", "127.0.0.72", PORT);
+        backends.start("web-3", "127.0.0.73", PORT);
+        // a second service from ldirectord.cf, its real server checked (TCP connect): the page shows its health
+        Path cf = tmp.resolve("ldirectord.cf");
+        Files.writeString(cf, """
+                checktimeout=1
+                checkinterval=1
+                virtual=%s:%d
+                        real=127.0.0.73:%d fullnat
+                        checktype=connect
+                        scheduler=rr
+                """.formatted(VIP, PORT + 1, PORT));
         int admin = Appliance.freePort();
-        a = new Appliance(state).start(List.of("--admin-port", String.valueOf(admin)));
+        a = new Appliance(state).start(List.of("--admin-port", String.valueOf(admin), "--config", cf.toString()));
         a.ctl("ipvsadm", "-A", "-t", VIP + ":" + PORT, "-s", "wrr").ok();
         a.ctl("ipvsadm", "-a", "-t", VIP + ":" + PORT, "-r", "127.0.0.71:" + PORT, "-b", "-w", "2").ok();
         a.ctl("ipvsadm", "-a", "-t", VIP + ":" + PORT, "-r", "127.0.0.72:" + PORT, "-b", "-w", "1").ok();
@@ -106,8 +117,10 @@ class AdminPageE2ETest {
         wait.until(b -> b.findElement(By.cssSelector("[data-service='tcp/" + VIP + ":" + PORT + "'] h2")).getText()
                 .contains("wrr"));
         // live rates arrive through the stream: wait until the page shows connections per second
-        wait.until(b -> !b.findElement(By.cssSelector(row)).findElements(By.tagName("td")).get(6).getText()
-                .equals("0"));
+        wait.until(b -> !b.findElement(By.cssSelector(row + " td.conns-rate")).getText().equals("0"));
+        String checked = "[data-service='tcp/" + VIP + ":" + (PORT + 1) + "'] tr[data-server='127.0.0.73:" + PORT
+                + "'] td.health-up";
+        wait.until(b -> b.findElement(By.cssSelector(checked)).getText().matches("up \\(\\d+\\.\\d ms\\)"));
         // and the last-minute chart has a few seconds of them
         wait.until(b -> b.findElement(By.cssSelector(row + " svg.spark polyline")).getAttribute("points")
                 .split(" ").length >= 6);

@@ -47,8 +47,19 @@ class MetricsE2ETest {
     void metricsDescribeTheTableAndCountTheTraffic() throws Exception {
         backends.start("m1", "127.0.0.51", PORT);
         backends.start("m2", "127.0.0.52", PORT);
+        // a second service, from ldirectord.cf, whose real server is checked every second (TCP connect)
+        Path cf = tmp.resolve("ldirectord.cf");
+        Files.writeString(cf, """
+                checktimeout=1
+                checkinterval=1
+                virtual=%s:%d
+                        real=127.0.0.51:%d fullnat
+                        checktype=connect
+                        scheduler=rr
+                """.formatted(VIP, PORT + 1, PORT));
         int admin = Appliance.freePort();
-        a = new Appliance(tmp.resolve("d")).start(List.of("--admin-port", String.valueOf(admin)));
+        a = new Appliance(tmp.resolve("d")).start(List.of("--admin-port", String.valueOf(admin), "--config",
+                cf.toString()));
         a.ctl("ipvsadm", "-A", "-t", VIP + ":" + PORT, "-s", "rr").ok();
         for (String rs : List.of("127.0.0.51", "127.0.0.52")) {
             a.ctl("ipvsadm", "-a", "-t", VIP + ":" + PORT, "-r", rs + ":" + PORT, "-b").ok();
@@ -74,6 +85,20 @@ class MetricsE2ETest {
                 + ",server=\"127.0.0.52\",server_port=\"" + PORT + "\"}"));
         assertTrue(Long.parseLong(sample(after, "lvs4j_virtual_service_bytes_total{" + svc + ",direction=\"out\"}"))
                 > 0, after);
+
+        // check latencies: the connect checks on loopback are counted, each well within 250 ms
+        String checked = "protocol=\"tcp\",vip=\"" + VIP + "\",port=\"" + (PORT + 1)
+                + "\",server=\"127.0.0.51\",server_port=\"" + PORT + "\",check=\"connect\"";
+        String[] text = {after};
+        Appliance.poll(() -> {
+            text[0] = http.send(get, HttpResponse.BodyHandlers.ofString()).body();
+            String n = sample(text[0], "lvs4j_check_duration_seconds_count{" + checked + "}");
+            return n != null && Long.parseLong(n) >= 2;
+        }, "two connect checks counted in lvs4j_check_duration_seconds");
+        after = text[0];
+        assertEquals(sample(after, "lvs4j_check_duration_seconds_count{" + checked + "}"),
+                sample(after, "lvs4j_check_duration_seconds_bucket{" + checked + ",le=\"0.25\"}"), after);
+        assertEquals("0", sample(after, "lvs4j_check_failures_total{" + checked + "}"));
 
         boolean promtool = Files.isExecutable(Path.of("/usr/bin/promtool"));
         Assumptions.assumeTrue(promtool || "true".equals(System.getenv("CI")),

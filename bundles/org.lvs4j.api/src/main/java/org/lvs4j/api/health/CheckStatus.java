@@ -20,7 +20,14 @@ import org.lvs4j.api.ServiceKey;
  * @param since     when the state last changed
  * @param failures  consecutive failures
  * @param successes consecutive successes
+ * @param latency   how long its checks took
  */
 public record CheckStatus(ServiceKey service, InetAddress address, int port, String check, String state, int weight,
-                          String reason, Instant since, int failures, int successes) {
+                          String reason, Instant since, int failures, int successes, CheckLatency latency) {
+
+    /** A status without latencies (a fallback server, which is not checked). */
+    public CheckStatus(ServiceKey service, InetAddress address, int port, String check, String state, int weight,
+                       String reason, Instant since, int failures, int successes) {
+        this(service, address, port, check, state, weight, reason, since, failures, successes, CheckLatency.NONE);
+    }
 }

@@ -3,5 +3,5 @@
  * and what a result does to a real server.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package org.lvs4j.api.health;

@@ -3,6 +3,7 @@ package org.lvs4j.health.internal;
 import java.time.Instant;
 
 import org.lvs4j.api.AdminState;
+import org.lvs4j.api.health.CheckLatency;
 
 /**
  * The health of one real server (or a service's fallback) and what the monitor has put in the table for it. Only the
@@ -36,9 +37,42 @@ final class ServerWatch {
     /** Checks done, for {@code checktype = N}: connect N times, then negotiate. */
     long rounds;
     java.util.concurrent.ScheduledFuture<?> next;
+    /** Check durations since the server was first checked (CheckLatency's buckets, not yet cumulative). */
+    private final long[] latencyBuckets = new long[CheckLatency.BOUNDS_NANOS.length];
+    private long checked;
+    private long checksFailed;
+    private long latencySum;
+    private long latencyLast;
 
     ServerWatch(LdirectordConfig.Real real) {
         this.real = real;
+    }
+
+    /** Counts one finished check. */
+    void checked(long nanos, boolean up) {
+        checked++;
+        if (!up) {
+            checksFailed++;
+        }
+        latencySum += nanos;
+        latencyLast = nanos;
+        for (int i = 0; i < latencyBuckets.length; i++) {
+            if (nanos <= CheckLatency.BOUNDS_NANOS[i]) {
+                latencyBuckets[i]++;
+                break;
+            }
+        }
+    }
+
+    /** The check durations so far, with cumulative buckets. */
+    CheckLatency latency() {
+        long[] cumulative = new long[latencyBuckets.length];
+        long sum = 0;
+        for (int i = 0; i < cumulative.length; i++) {
+            sum += latencyBuckets[i];
+            cumulative[i] = sum;
+        }
+        return new CheckLatency(checked, checksFailed, latencySum, latencyLast, cumulative);
     }
 
     String id() {

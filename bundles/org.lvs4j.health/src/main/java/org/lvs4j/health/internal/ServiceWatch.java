@@ -198,6 +198,7 @@ final class ServiceWatch {
                     if (!closed && servers.get(w.id()) == w) {
                         long elapsed = host.nanoTime() - started;
                         host.checked(elapsed, res.up());
+                        w.checked(elapsed, res.up());
                         result(w, res, false);
                         schedule(w, Math.max(0, c.interval().toNanos() - elapsed));
                     }
@@ -374,7 +375,7 @@ final class ServiceWatch {
             String state = w.state == ServerWatch.State.UP ? (w.rampStart != 0 ? "slowstart" : "up")
                     : w.state == ServerWatch.State.DOWN ? (w.successes > 0 ? "rising" : "down") : "pending";
             out.add(new CheckStatus(key(), w.real.address(), w.real.port(), check, state, Math.max(0, w.weight),
-                    w.reason, w.since, w.failures, w.successes));
+                    w.reason, w.since, w.failures, w.successes, w.latency()));
         }
         if (fallback != null) {
             out.add(new CheckStatus(key(), fallback.real.address(), fallback.real.port(), "fallback",

@@ -186,6 +186,10 @@ class MonitorTest {
         assertEquals("http", s.check());
         assertEquals("up", s.state());
         assertEquals("HTTP 200, receive matched", s.reason());
+        // every check of a was timed: passed, failed while it was stopped, passed again
+        var l = s.latency();
+        assertTrue(l.count() >= 3 && l.failed() >= 1 && l.lastNanos() > 0 && l.sumNanos() >= l.lastNanos(), l.toString());
+        assertTrue(l.buckets()[l.buckets().length - 1] <= l.count(), l.toString());
     }
 
     @Test

@@ -35,6 +35,7 @@ import org.lvs4j.api.ServiceStatus;
 import org.lvs4j.api.TableChange;
 import org.lvs4j.api.TableException;
 import org.lvs4j.api.ha.HaModule;
+import org.lvs4j.api.health.CheckStatus;
 
 final class Api {
 
@@ -177,7 +178,8 @@ final class Api {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("time", System.currentTimeMillis());
         List<Object> out = new ArrayList<>();
-        director.services().forEach(s -> out.add(service(s)));
+        Map<String, CheckStatus> checks = checks();
+        director.services().forEach(s -> out.add(service(s, checks)));
         m.put("services", out);
         HaModule h = ha.get();
         m.put("ha", h == null ? "none" : h.state().name().toLowerCase(Locale.ROOT));
@@ -218,19 +220,20 @@ final class Api {
             reading(r);
             if (path.equals("/services")) {
                 List<Object> out = new ArrayList<>();
-                director.services().forEach(s -> out.add(service(s)));
+                Map<String, CheckStatus> checks = checks();
+                director.services().forEach(s -> out.add(service(s, checks)));
                 return Response.of(200, out);
             }
             if (parts.size() >= 3 && parts.get(0).equals("services")) {
                 ServiceStatus s = service(parts.get(1), parts.get(2));
                 if (parts.size() == 3) {
-                    return Response.of(200, service(s));
+                    return Response.of(200, service(s, checks()));
                 }
                 if (parts.size() == 4 && parts.get(3).equals("servers")) {
-                    return Response.of(200, servers(s));
+                    return Response.of(200, servers(s, checks()));
                 }
                 if (parts.size() == 5 && parts.get(3).equals("servers")) {
-                    return Response.of(200, server(realServer(s, parts.get(4))));
+                    return Response.of(200, server(s.key(), realServer(s, parts.get(4)), checks()));
                 }
             }
             if (path.equals("/connections")) {
@@ -289,7 +292,7 @@ final class Api {
             Map<String, Object> body = Json.parseObject(r.body());
             act(s.key(), rs, body);
             ServiceStatus now = director.service(s.key()).orElseThrow(() -> new Refused(404, "the service is gone"));
-            return Response.of(200, server(realServer(now, parts.get(4))));
+            return Response.of(200, server(now.key(), realServer(now, parts.get(4)), checks()));
         }
         boolean known = path.equals("/services") || path.startsWith("/services/") || path.equals("/connections")
                 || path.equals("/ha") || path.equals("/plugins") || path.startsWith("/plugins/") || path.startsWith("/config")
@@ -532,7 +535,21 @@ final class Api {
         }
     }
 
-    private static Map<String, Object> service(ServiceStatus s) {
+    /** The monitor's checks by service and real server (empty without the monitor), for the servers' health. */
+    private Map<String, CheckStatus> checks() {
+        org.lvs4j.api.health.HealthMonitor h = health.get();
+        Map<String, CheckStatus> out = new java.util.HashMap<>();
+        if (h != null) {
+            try {
+                h.checks().forEach(c -> out.put(c.service() + " " + c.address().getHostAddress() + " " + c.port(), c));
+            } catch (IllegalStateException stopping) {
+                // the monitor is stopping: no health to show
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, Object> service(ServiceStatus s, Map<String, CheckStatus> checks) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("protocol", s.key().protocol().name().toLowerCase(Locale.ROOT));
         m.put("address", s.key().address().getHostAddress());
@@ -542,17 +559,17 @@ final class Api {
         m.put("schedulerMissing", s.schedulerMissing());
         m.put("stats", counters(s.stats()));
         m.put("rates", counters(s.rates()));
-        m.put("servers", servers(s));
+        m.put("servers", servers(s, checks));
         return m;
     }
 
-    private static List<Object> servers(ServiceStatus s) {
+    private static List<Object> servers(ServiceStatus s, Map<String, CheckStatus> checks) {
         List<Object> out = new ArrayList<>();
-        s.realServers().forEach(r -> out.add(server(r)));
+        s.realServers().forEach(r -> out.add(server(s.key(), r, checks)));
         return out;
     }
 
-    private static Map<String, Object> server(RealServerStatus r) {
+    private static Map<String, Object> server(ServiceKey key, RealServerStatus r, Map<String, CheckStatus> checks) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("address", r.config().address().getHostAddress());
         m.put("port", r.config().port());
@@ -562,6 +579,18 @@ final class Api {
         m.put("activeConns", r.activeConns());
         m.put("inactiveConns", r.inactiveConns());
         m.put("persistentConns", r.persistentConns());
+        CheckStatus c = checks.get(key + " " + r.config().address().getHostAddress() + " " + r.config().port());
+        Map<String, Object> health = null; // not checked: a server outside ldirectord.cf
+        if (c != null) {
+            health = new LinkedHashMap<>();
+            health.put("check", c.check());
+            health.put("state", c.state());
+            health.put("reason", c.reason());
+            health.put("since", c.since().toString());
+            health.put("failures", c.failures());
+            health.put("lastCheckMs", c.latency().count() == 0 ? null : c.latency().lastNanos() / 1e6);
+        }
+        m.put("health", health);
         m.put("stats", counters(r.stats()));
         m.put("rates", counters(r.rates()));
         return m;

@@ -23,6 +23,7 @@ import org.lvs4j.api.RealServerStatus;
 import org.lvs4j.api.ServiceKey;
 import org.lvs4j.api.ServiceStatus;
 import org.lvs4j.api.ha.HaState;
+import org.lvs4j.api.health.CheckLatency;
 import org.lvs4j.api.health.CheckStatus;
 
 final class Metrics {
@@ -67,7 +68,8 @@ final class Metrics {
     }
 
     /** Everything: services and real servers, checks, HA (null when there is no HA module), the JVM. */
-    static String render(List<ServiceStatus> services, List<CheckStatus> checks, HaState ha) {
+    static String render(List<ServiceStatus> services, List<CheckStatus> checks, HaState ha,
+                         List<GcPauses.Pauses> pauses) {
         Families m = new Families();
         for (ServiceStatus s : services) {
             String svc = service(s.key());
@@ -107,6 +109,9 @@ final class Metrics {
                             c.state().equals("up") || c.state().equals("rising") ? 1 : 0);
             m.get("lvs4j_check_consecutive_failures", "gauge", "Failed checks in a row.")
                     .add(rs + ",check=\"" + escape(c.check()) + "\"", c.failures());
+            if (!c.check().equals("fallback")) {
+                latency(m, rs + ",check=\"" + escape(c.check()) + "\"", c.latency());
+            }
         }
         if (ha != null) {
             Family f = m.get("lvs4j_ha_state", "gauge", "The director's HA role: 1 for the current one.");
@@ -114,8 +119,27 @@ final class Metrics {
                 f.add("state=\"" + s.name().toLowerCase(Locale.ROOT) + "\"", s == ha ? 1 : 0);
             }
         }
-        jvm(m);
+        jvm(m, pauses);
         return m.render();
+    }
+
+    /** A check's durations as a Prometheus histogram, and its failures as a counter. */
+    private static void latency(Families m, String labels, CheckLatency l) {
+        Family h = m.get("lvs4j_check_duration_seconds", "histogram",
+                "How long health checks took, from start to result.");
+        long[] buckets = l.buckets();
+        for (int i = 0; i < buckets.length; i++) {
+            h.samples.add(h.name + "_bucket{" + labels + ",le=\"" + seconds(CheckLatency.BOUNDS_NANOS[i]) + "\"} "
+                    + buckets[i]);
+        }
+        h.samples.add(h.name + "_bucket{" + labels + ",le=\"+Inf\"} " + l.count());
+        h.samples.add(h.name + "_sum{" + labels + "} " + l.sumNanos() / 1e9);
+        h.samples.add(h.name + "_count{" + labels + "} " + l.count());
+        m.get("lvs4j_check_failures_total", "counter", "Health checks that failed.").add(labels, l.failed());
+    }
+
+    private static String seconds(long nanos) {
+        return number(nanos / 1e9);
     }
 
     private static void counters(Families m, String prefix, String what, String labels, Counters c) {
@@ -131,7 +155,7 @@ final class Metrics {
         bytes.add(labels + ",direction=\"out\"", c.outBytes());
     }
 
-    private static void jvm(Families m) {
+    private static void jvm(Families m, List<GcPauses.Pauses> pauses) {
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         MemoryUsage nonHeap = ManagementFactory.getMemoryMXBean().getNonHeapMemoryUsage();
         Family used = m.get("jvm_memory_used_bytes", "gauge", "Memory used by the JVM, by area.");
@@ -151,6 +175,18 @@ final class Metrics {
             m.get("jvm_gc_collection_seconds_total", "counter",
                     "Time spent in garbage collection (pauses and concurrent work), by collector.")
                     .add(label, Math.max(0, gc.getCollectionTime()) / 1000.0);
+        }
+        for (GcPauses.Pauses p : pauses) {
+            Family h = m.get("jvm_gc_pause_seconds", "histogram",
+                    "Garbage-collection pauses, by collector and action (the JVM reports whole milliseconds).");
+            String labels = "gc=\"" + escape(p.gc()) + "\",action=\"" + escape(p.action()) + "\"";
+            for (int i = 0; i < GcPauses.BOUNDS.length; i++) {
+                h.samples.add(h.name + "_bucket{" + labels + ",le=\"" + number(GcPauses.BOUNDS[i]) + "\"} "
+                        + p.buckets()[i]);
+            }
+            h.samples.add(h.name + "_bucket{" + labels + ",le=\"+Inf\"} " + p.count());
+            h.samples.add(h.name + "_sum{" + labels + "} " + p.sumSeconds());
+            h.samples.add(h.name + "_count{" + labels + "} " + p.count());
         }
         m.get("process_uptime_seconds", "gauge", "Seconds since the director's JVM started.")
                 .add("", ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0);

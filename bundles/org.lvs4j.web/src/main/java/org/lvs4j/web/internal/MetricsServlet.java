@@ -15,6 +15,7 @@ import org.lvs4j.api.ha.HaModule;
 import org.lvs4j.api.health.CheckStatus;
 import org.lvs4j.api.health.HealthMonitor;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -40,6 +41,13 @@ public class MetricsServlet extends HttpServlet {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private transient volatile HaModule ha;
 
+    private final transient GcPauses pauses = new GcPauses();
+
+    @Deactivate
+    void deactivate() {
+        pauses.close();
+    }
+
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         if (!InetAddress.getByName(req.getLocalAddr()).isLoopbackAddress()) {
@@ -49,7 +57,7 @@ public class MetricsServlet extends HttpServlet {
         HealthMonitor h = health;
         HaModule m = ha;
         List<CheckStatus> checks = h == null ? List.of() : h.checks();
-        byte[] body = Metrics.render(director.services(), checks, m == null ? null : m.state())
+        byte[] body = Metrics.render(director.services(), checks, m == null ? null : m.state(), pauses.snapshot())
                 .getBytes(StandardCharsets.UTF_8);
         resp.setContentType("text/plain; version=0.0.4; charset=utf-8");
         resp.setContentLength(body.length);

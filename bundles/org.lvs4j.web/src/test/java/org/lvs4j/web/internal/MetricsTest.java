@@ -20,6 +20,7 @@ import org.lvs4j.api.ServiceKey;
 import org.lvs4j.api.TableChange.AddRealServer;
 import org.lvs4j.api.TableChange.AddService;
 import org.lvs4j.api.ha.HaState;
+import org.lvs4j.api.health.CheckLatency;
 import org.lvs4j.api.health.CheckStatus;
 import org.lvs4j.api.scheduler.Flow;
 import org.lvs4j.director.internal.Connection;
@@ -46,12 +47,20 @@ class MetricsTest {
         t.apply(new AddService(ServiceConfig.of(vip, "rr")));
         InetAddress rs = InetAddress.getByName("10.0.0.11");
         t.apply(new AddRealServer(vip, RealServerConfig.of(rs, 80, ForwardMethod.DROUTE, 3)));
+        long[] buckets = new long[CheckLatency.BOUNDS_NANOS.length];
+        java.util.Arrays.fill(buckets, 4);
+        buckets[0] = 1; // 1 check within 1 ms, 3 more within 2.5 ms, one beyond 10 s
+        CheckLatency latency = new CheckLatency(5, 1, 12_000_000_000L, 1_500_000, buckets);
         List<CheckStatus> checks = List.of(new CheckStatus(vip, rs, 80, "http", "up", 3, "HTTP 200", Instant.now(),
-                0, 5));
+                0, 5, latency));
+        GcPauses gc = new GcPauses();
+        gc.record("G1 Young Generation", "end of minor GC", 0.003);
+        gc.record("G1 Young Generation", "end of minor GC", 0.02);
+        gc.close();
         String svc = "protocol=\"tcp\",vip=\"10.0.0.100\",port=\"80\"";
         String server = svc + ",server=\"10.0.0.11\",server_port=\"80\"";
 
-        String before = Metrics.render(t.services(), checks, HaState.MASTER);
+        String before = Metrics.render(t.services(), checks, HaState.MASTER, gc.snapshot());
         assertEquals("0", sample(before, "lvs4j_virtual_service_connections_total{" + svc + "}"));
         assertEquals("3", sample(before, "lvs4j_real_server_weight{" + server + "}"));
         assertEquals("1", sample(before, "lvs4j_real_server_admin_state{" + server + ",state=\"ready\"}"));
@@ -59,6 +68,18 @@ class MetricsTest {
         assertEquals("1", sample(before, "lvs4j_ha_state{state=\"master\"}"));
         assertEquals("0", sample(before, "lvs4j_ha_state{state=\"backup\"}"));
         assertTrue(before.contains("\njvm_memory_used_bytes{area=\"heap\"} "), before);
+        String check = server + ",check=\"http\"";
+        assertEquals("1", sample(before, "lvs4j_check_duration_seconds_bucket{" + check + ",le=\"0.001\"}"));
+        assertEquals("4", sample(before, "lvs4j_check_duration_seconds_bucket{" + check + ",le=\"0.0025\"}"));
+        assertEquals("4", sample(before, "lvs4j_check_duration_seconds_bucket{" + check + ",le=\"10\"}"));
+        assertEquals("5", sample(before, "lvs4j_check_duration_seconds_bucket{" + check + ",le=\"+Inf\"}"));
+        assertEquals("12.0", sample(before, "lvs4j_check_duration_seconds_sum{" + check + "}"));
+        assertEquals("1", sample(before, "lvs4j_check_failures_total{" + check + "}"));
+        String young = "gc=\"G1 Young Generation\",action=\"end of minor GC\"";
+        assertEquals("0", sample(before, "jvm_gc_pause_seconds_bucket{" + young + ",le=\"0.001\"}"));
+        assertEquals("1", sample(before, "jvm_gc_pause_seconds_bucket{" + young + ",le=\"0.005\"}"));
+        assertEquals("2", sample(before, "jvm_gc_pause_seconds_bucket{" + young + ",le=\"0.025\"}"));
+        assertEquals("2", sample(before, "jvm_gc_pause_seconds_count{" + young + "}"));
 
         Connection c = t.schedule(t.virtualService(vip),
                 new TestFlow(Protocol.TCP, InetAddress.getByName("10.0.0.50"), 40000, vip.address(), 80))
@@ -67,13 +88,29 @@ class MetricsTest {
         c.tcpSegment(true, 0x10);
         c.in(1500);
         c.in(1500);
-        String after = Metrics.render(t.services(), checks, HaState.MASTER);
+        String after = Metrics.render(t.services(), checks, HaState.MASTER, gc.snapshot());
         assertEquals("1", sample(after, "lvs4j_virtual_service_connections_total{" + svc + "}"));
         assertEquals("2", sample(after, "lvs4j_real_server_packets_total{" + server + ",direction=\"in\"}"));
         assertEquals("3000", sample(after, "lvs4j_real_server_bytes_total{" + server + ",direction=\"in\"}"));
         assertEquals("1", sample(after, "lvs4j_real_server_active_connections{" + server + "}"));
 
         promtool(after);
+    }
+
+    @Test
+    void theJvmsOwnCollectionsAreCounted() throws Exception {
+        try (GcPauses gc = new GcPauses()) {
+            long deadline = System.nanoTime() + (long) (10e9 * Double.parseDouble(
+                    System.getenv().getOrDefault("TEST_SLACK", "1")));
+            // the notification follows the collection on the JMX thread
+            while (gc.snapshot().isEmpty()) {
+                assertTrue(System.nanoTime() < deadline, "no collection reported within 10 s of System.gc()");
+                System.gc();
+                Thread.sleep(20);
+            }
+            GcPauses.Pauses p = gc.snapshot().get(0);
+            assertTrue(p.count() >= 1 && p.buckets()[p.buckets().length - 1] <= p.count(), p.toString());
+        }
     }
 
     @Test
