@@ -102,6 +102,9 @@ public class ApiServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        if (!Exposure.admit(req, resp)) {
+            return;
+        }
         Map<String, String> headers = new HashMap<>();
         for (String name : Collections.list(req.getHeaderNames())) {
             headers.put(name.toLowerCase(Locale.ROOT), req.getHeader(name));
@@ -113,29 +116,29 @@ public class ApiServlet extends HttpServlet {
         Api.Request request = new Api.Request(req.getMethod(), req.getRequestURI(), query, headers,
                 upload ? "" : new String(raw, StandardCharsets.UTF_8), req.getRemoteAddr());
         if (upload) {
-            send(resp, api.upload(request, raw));
+            send(req, resp, api.upload(request, raw));
             return;
         }
         if (req.getMethod().equals("GET") && req.getRequestURI().equals(Api.PREFIX + "/stats/stream")) {
-            stream(request, resp);
+            stream(request, req, resp);
             return;
         }
-        send(resp, api.handle(request));
+        send(req, resp, api.handle(request));
     }
 
     /**
      * Server-sent events: the table's counters and rates every second ("event: stats"), until the client goes or its
      * session ends.
      */
-    private void stream(Api.Request request, HttpServletResponse resp) throws IOException {
+    private void stream(Api.Request request, HttpServletRequest req, HttpServletResponse resp) throws IOException {
         Api.Response refused = api.refuseReading(request);
         if (refused != null) {
-            send(resp, refused);
+            send(req, resp, refused);
             return;
         }
         if (streams.incrementAndGet() > MAX_STREAMS) {
             streams.decrementAndGet();
-            send(resp, Api.Response.error(429, "too many live streams (" + MAX_STREAMS + ")"));
+            send(req, resp, Api.Response.error(429, "too many live streams (" + MAX_STREAMS + ")"));
             return;
         }
         try {
@@ -158,13 +161,14 @@ public class ApiServlet extends HttpServlet {
         }
     }
 
-    private static void send(HttpServletResponse resp, Api.Response r) throws IOException {
+    private static void send(HttpServletRequest req, HttpServletResponse resp, Api.Response r) throws IOException {
         byte[] body = r.json().getBytes(StandardCharsets.UTF_8);
         resp.setStatus(r.status());
         resp.setContentType("application/json; charset=utf-8");
         resp.setHeader("Cache-Control", "no-store");
         resp.setHeader("X-Content-Type-Options", "nosniff");
-        r.setCookies().forEach(c -> resp.addHeader("Set-Cookie", c));
+        // over TLS the session cookie is never sent back in clear
+        r.setCookies().forEach(c -> resp.addHeader("Set-Cookie", req.isSecure() ? c + "; Secure" : c));
         resp.setContentLength(body.length);
         resp.getOutputStream().write(body);
     }

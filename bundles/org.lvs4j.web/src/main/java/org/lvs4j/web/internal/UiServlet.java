@@ -31,6 +31,9 @@ public class UiServlet extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        if (!Exposure.admit(req, resp)) {
+            return;
+        }
         String file = FILES.get(req.getRequestURI());
         if (file == null) {
             resp.sendError(HttpServletResponse.SC_NOT_FOUND);
