@@ -112,7 +112,14 @@ public class ApiServlet extends HttpServlet {
         Map<String, String> query = new HashMap<>();
         req.getParameterMap().forEach((k, v) -> query.put(k, v.length == 0 ? "" : v[0]));
         boolean upload = req.getMethod().equals("POST") && req.getRequestURI().equals(Api.PREFIX + "/plugins");
-        byte[] raw = req.getInputStream().readNBytes((upload ? Api.MAX_JAR : Json.MAX_BODY) + 1);
+        byte[] raw;
+        try {
+            raw = req.getInputStream().readNBytes((upload ? Api.MAX_JAR : Json.MAX_BODY) + 1);
+        } catch (IOException | RuntimeException e) { // Jetty's BadMessageException: the body breaks HTTP's framing
+            resp.setHeader("Connection", "close");
+            send(req, resp, Api.Response.error(400, "malformed request body: " + e.getMessage()));
+            return;
+        }
         Api.Request request = new Api.Request(req.getMethod(), req.getRequestURI(), query, headers,
                 upload ? "" : new String(raw, StandardCharsets.UTF_8), req.getRemoteAddr());
         if (upload) {
