@@ -123,7 +123,7 @@ class AdminPageE2ETest {
         wait.until(b -> b.findElement(By.cssSelector(checked)).getText().matches("up \\(\\d+\\.\\d ms\\)"));
         // and the last-minute chart has a few seconds of them
         wait.until(b -> b.findElement(By.cssSelector(row + " svg.spark polyline")).getAttribute("points")
-                .split(" ").length >= 6);
+                .split(" ").length >= 12);
         Files.write(Path.of("target", "dashboard.png"),
                 ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
 
