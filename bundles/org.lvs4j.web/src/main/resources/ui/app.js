@@ -178,8 +178,15 @@ async function upload(ev) {
   if (r.ok) await plugins();
 }
 
+let savedRules = null; // the object URL behind "Save the table"
+
 async function configuration() {
-  document.getElementById('rules').textContent = (await call('GET', '/table')).rules;
+  const rules = (await call('GET', '/table')).rules;
+  document.getElementById('rules').textContent = rules;
+  // the director keeps STATE/ipvsadm.rules itself; this saves a copy where the browser keeps downloads
+  if (savedRules) URL.revokeObjectURL(savedRules);
+  savedRules = URL.createObjectURL(new Blob([rules], {type: 'text/plain'}));
+  document.getElementById('rules-save').href = savedRules;
   const file = document.getElementById('config-file');
   const text = document.getElementById('config-text');
   try {

@@ -99,6 +99,9 @@ class AdminPageE2ETest {
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--window-size=1280,800", "--user-data-dir=" + tmp.resolve("chromium"));
+        Path downloads = Files.createDirectories(tmp.resolve("downloads"));
+        options.setExperimentalOption("prefs", java.util.Map.of("download.default_directory", downloads.toString(),
+                "download.prompt_for_download", false));
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile())
                 .usingAnyFreePort().build();
         browser = new ChromeDriver(service, options);
@@ -141,5 +144,10 @@ class AdminPageE2ETest {
         wait.until(b -> b.findElement(By.id("rules")).getText().contains("-a -t " + VIP + ":" + PORT
                 + " -r 127.0.0.71:" + PORT + " -b -w 0"));
         wait.until(b -> b.findElement(By.id("config-file")).getText().contains("this needs admin"));
+        // "Save the table" gives the browser the same rules as a file
+        browser.findElement(By.id("rules-save")).click();
+        Path saved = downloads.resolve("ipvsadm.rules");
+        Appliance.poll(() -> Files.exists(saved) && Files.size(saved) > 0, "the saved table in " + downloads);
+        assertEquals(a.ctl("ipvsadm", "-S", "-n").ok().out(), Files.readString(saved));
     }
 }
