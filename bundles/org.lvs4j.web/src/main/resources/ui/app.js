@@ -134,11 +134,12 @@ function showHa(state) {
 }
 
 async function connections() {
-  const data = await call('GET', `/connections?offset=${page * PAGE}&limit=${PAGE}`);
-  const filter = document.getElementById('filter').value.trim();
+  // the director filters, so the pages and the total are those of the matching entries
+  const query = new URLSearchParams({offset: page * PAGE, limit: PAGE,
+    q: document.getElementById('filter').value.trim(), state: document.getElementById('state-filter').value});
+  const data = await call('GET', '/connections?' + query);
   const body = document.querySelector('#conn-table tbody');
   body.replaceChildren(...data.connections
-    .filter(c => !filter || [c.client, c.virtual, c.destination, c.state].some(v => v.includes(filter)))
     .map(c => el('tr', {}, el('td', {}, c.protocol), el('td', {}, c.client), el('td', {}, c.virtual),
       el('td', {}, c.destination), el('td', {}, c.state), el('td', {class: 'num'}, c.expires))));
   const pages = Math.max(1, Math.ceil(data.total / PAGE));
@@ -270,7 +271,9 @@ document.addEventListener('DOMContentLoaded', async () => {
   document.getElementById('config-reload').addEventListener('click', () => configAction('/config/reload'));
   document.getElementById('prev').addEventListener('click', () => { page = Math.max(0, page - 1); connections(); });
   document.getElementById('next').addEventListener('click', () => { page++; connections(); });
-  document.getElementById('filter').addEventListener('input', () => connections());
+  for (const id of ['filter', 'state-filter']) {
+    document.getElementById(id).addEventListener('input', () => { page = 0; connections(); });
+  }
   try {
     session = await call('GET', '/session');
     await start();

@@ -139,6 +139,23 @@ class AdminPageE2ETest {
                 "ipvsadm agrees");
         assertEquals("1", weight(a.ctl("ipvsadm", "-L", "-n").ok().out(), "127.0.0.72:" + PORT));
 
+        // the Connections view: the director filters the table, the page shows the matching entries only
+        browser.findElement(By.cssSelector("nav button[data-view='connections']")).click();
+        Pattern entries = Pattern.compile("page 1 of \\d+ \\((\\d+) entries\\)");
+        long[] all = {0};
+        wait.until(b -> {
+            Matcher m = entries.matcher(b.findElement(By.id("page")).getText());
+            return m.matches() && (all[0] = Long.parseLong(m.group(1))) > 0;
+        });
+        String drained = "127.0.0.71:" + PORT; // its connections from before the drain linger in TIME_WAIT
+        browser.findElement(By.id("filter")).sendKeys(drained);
+        wait.until(b -> {
+            List<org.openqa.selenium.WebElement> rows = b.findElements(By.cssSelector("#conn-table tbody tr"));
+            Matcher m = entries.matcher(b.findElement(By.id("page")).getText());
+            return !rows.isEmpty() && rows.stream().allMatch(r -> r.findElements(By.tagName("td")).get(3).getText()
+                    .equals(drained)) && m.matches() && Long.parseLong(m.group(1)) < all[0];
+        });
+
         // the Configuration view shows the table as ipvsadm -S -n prints it; an operator does not see the file
         browser.findElement(By.cssSelector("nav button[data-view='configuration']")).click();
         wait.until(b -> b.findElement(By.id("rules")).getText().contains("-a -t " + VIP + ":" + PORT

@@ -606,32 +606,83 @@ final class Api {
         return m;
     }
 
+    /**
+     * A page of the connection table, after the filters: {@code virtual}, {@code destination} and {@code client}
+     * match an address or an address:port ({@code [v6]:port}), {@code state} a state (any case), {@code q} a piece of
+     * any of them; {@code total} counts the matching entries.
+     */
     private Map<String, Object> connections(Request r) {
         int offset = number(r.query().get("offset"), 0, "offset");
         int limit = number(r.query().get("limit"), 100, "limit");
         if (limit < 1 || limit > 1000) {
             throw new IllegalArgumentException("limit must be from 1 to 1000");
         }
-        List<ConnectionEntry> all = director.connections();
+        var virtual = addressFilter("virtual", r.query().get("virtual"));
+        var destination = addressFilter("destination", r.query().get("destination"));
+        var client = addressFilter("client", r.query().get("client"));
+        String state = r.query().get("state");
+        String q = r.query().get("q");
+        int total = 0;
         List<Object> page = new ArrayList<>();
-        for (int i = offset; i < Math.min(all.size(), (long) offset + limit); i++) {
-            ConnectionEntry c = all.get(i);
+        for (ConnectionEntry c : director.connections()) {
+            String cl = endpointText(c.client(), c.clientPort());
+            String vi = endpointText(c.virtual(), c.virtualPort());
+            String de = endpointText(c.destination(), c.destinationPort());
+            if (!virtual.test(c.virtual(), c.virtualPort()) || !destination.test(c.destination(), c.destinationPort())
+                    || !client.test(c.client(), c.clientPort()) || state != null && !state.isEmpty()
+                    && !state.equalsIgnoreCase(c.state()) || q != null && !q.isEmpty()
+                    && !(cl + " " + vi + " " + de + " " + c.state()).toLowerCase(Locale.ROOT)
+                    .contains(q.toLowerCase(Locale.ROOT))) {
+                continue;
+            }
+            if (total++ < offset || page.size() >= limit) {
+                continue;
+            }
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("protocol", c.protocol() == null ? "ip" : c.protocol().name().toLowerCase(Locale.ROOT));
-            m.put("client", c.client().getHostAddress() + ":" + c.clientPort());
-            m.put("virtual", c.virtual().getHostAddress() + ":" + c.virtualPort());
-            m.put("destination", c.destination().getHostAddress() + ":" + c.destinationPort());
+            m.put("client", cl);
+            m.put("virtual", vi);
+            m.put("destination", de);
             m.put("state", c.state());
             m.put("expires", c.expiresSeconds());
             m.put("template", c.template());
             page.add(m);
         }
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("total", all.size());
+        out.put("total", total);
         out.put("offset", offset);
         out.put("limit", limit);
         out.put("connections", page);
         return out;
+    }
+
+    private static String endpointText(InetAddress a, int port) {
+        String host = a.getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    /**
+     * An address filter from the query: null or empty matches all; else an address (any port) or an address:port
+     * ({@code [v6]:port}), compared as addresses, so any spelling of an IPv6 address matches.
+     */
+    private static java.util.function.BiPredicate<InetAddress, Integer> addressFilter(String name, String text) {
+        if (text == null || text.isEmpty()) {
+            return (a, p) -> true;
+        }
+        if (text.matches("[0-9.]+|[0-9a-fA-F:]*:[0-9a-fA-F:.]*") && !text.matches(".*\\.[0-9]+:[0-9]+")) {
+            try {
+                InetAddress only = InetAddress.getByName(text);
+                return (a, p) -> a.equals(only);
+            } catch (java.net.UnknownHostException e) {
+                // not an address alone: perhaps address:port
+            }
+        }
+        try {
+            Endpoint e = endpoint(text);
+            return (a, p) -> a.equals(e.address) && p == e.port;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(name + " must be an address or address:port, not \"" + text + "\"");
+        }
     }
 
     private static int number(String v, int fallback, String name) {

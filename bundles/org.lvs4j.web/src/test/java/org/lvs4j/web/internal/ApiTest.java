@@ -94,6 +94,48 @@ class ApiTest {
                 "127.0.0.1")).status(), "the stream needs a session");
     }
 
+    record TestFlow(Protocol protocol, InetAddress sourceAddress, int sourcePort, InetAddress destinationAddress,
+                    int destinationPort) implements org.lvs4j.api.scheduler.Flow {
+    }
+
+    @Test
+    void theConnectionTableIsFilteredAndPagedByTheDirector() throws Exception {
+        ServiceKey vip = new ServiceKey(Protocol.TCP, InetAddress.getByName("10.0.0.100"), 80);
+        for (int i = 1; i <= 5; i++) {
+            var c = table.schedule(table.virtualService(vip), new TestFlow(Protocol.TCP,
+                    InetAddress.getByName("192.0.2." + i), 40000 + i, vip.address(), 80)).connection();
+            c.tcpSegment(true, 0x02); // SYN
+            if (i <= 3) {
+                c.tcpSegment(true, 0x10); // ACK: established
+            }
+        }
+        String[] s = login("vic", "viewer-password");
+        java.util.function.Function<Map<String, String>, Map<String, Object>> page = q -> {
+            Api.Response r = api.handle(new Api.Request("GET", "/api/v1/connections", q,
+                    Map.of("cookie", s[0], "host", "127.0.0.1:9080"), "", "127.0.0.1"));
+            assertEquals(200, r.status(), r.json());
+            return Json.parseObject(r.json());
+        };
+        assertEquals(5L, page.apply(Map.of()).get("total"));
+        assertEquals(3L, page.apply(Map.of("state", "established")).get("total"));
+        Map<String, Object> one = page.apply(Map.of("client", "192.0.2.4"));
+        assertEquals(1L, one.get("total"));
+        assertTrue(one.toString().contains("client=192.0.2.4:40004") && one.toString().contains("state=SYN_RECV"),
+                one.toString());
+        assertEquals(1L, page.apply(Map.of("client", "192.0.2.4:40004")).get("total"));
+        assertEquals(0L, page.apply(Map.of("client", "192.0.2.4:1")).get("total"));
+        assertEquals(5L, page.apply(Map.of("virtual", "10.0.0.100:80", "destination", "10.0.0.11")).get("total"));
+        assertEquals(2L, page.apply(Map.of("q", "syn_recv")).get("total"), "q matches any field, in any case");
+        // a page of the matching entries, and the total of them all
+        Map<String, Object> second = page.apply(Map.of("state", "ESTABLISHED", "offset", "2", "limit", "2"));
+        assertEquals(3L, second.get("total"));
+        assertEquals(1, ((List<?>) second.get("connections")).size());
+        Api.Response bad = api.handle(new Api.Request("GET", "/api/v1/connections", Map.of("client", "nowhere"),
+                Map.of("cookie", s[0], "host", "127.0.0.1:9080"), "", "127.0.0.1"));
+        assertEquals(400, bad.status());
+        assertEquals("{\"error\":\"client must be an address or address:port, not \\\"nowhere\\\"\"}", bad.json());
+    }
+
     @Test
     void anOperatorDrainsAndReadiesARealServerWithItsCsrfToken() throws Exception {
         String[] s = login("olga", "operator-password");
