@@ -141,6 +141,28 @@ class AdminExposureE2ETest {
     }
 
     @Test
+    void byDefaultNoAdminPortIsReachableFromTheNetwork() throws Exception {
+        network();
+        Path state = tmp.resolve("default");
+        a = new Appliance(state).start(List.of("ip", "netns", "exec", NS), List.of("--admin-port",
+                String.valueOf(PORT)));
+        // every listening TCP socket of the namespace (the director is alone there) is on loopback
+        String listening = Topology.sh("ip", "netns", "exec", NS, "ss", "-ltnH");
+        assertTrue(listening.matches("(?s).*127\\.0\\.0\\.1]?:" + PORT + "\\s.*"), listening);
+        for (String line : listening.strip().split("\n")) {
+            String local = line.trim().split("\\s+")[3];
+            assertTrue(local.startsWith("127.") || local.startsWith("[::1]") || local.startsWith("[::ffff:127."),
+                    "only loopback listens: " + line);
+        }
+        try (java.net.Socket s = new java.net.Socket()) {
+            assertThrows(java.net.ConnectException.class, () -> s.connect(new java.net.InetSocketAddress(NS_ADDR,
+                    PORT), 2000), "the admin port refuses connections from the network");
+        }
+        assertEquals("200", Topology.sh("ip", "netns", "exec", NS, "curl", "-s", "-o", "/dev/null", "-w",
+                "%{http_code}", "http://127.0.0.1:" + PORT + "/").strip(), "and answers on loopback");
+    }
+
+    @Test
     void withTlsTheAdminServerAnswersBeyondLoopbackOverHttpsOnly() throws Exception {
         network();
         Path state = tmp.resolve("tls");
