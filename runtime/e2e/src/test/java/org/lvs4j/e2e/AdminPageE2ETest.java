@@ -60,10 +60,81 @@ class AdminPageE2ETest {
         return m.find() ? m.group(1) : listing;
     }
 
-    @Test
-    void anOperatorLogsInSeesTheServiceAndDrainsARealServer() throws Exception {
+    /** A headless Chromium saving downloads in {@code downloads}; returns a wait of 20 s (scaled). */
+    private WebDriverWait openBrowser(Path downloads) {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--window-size=1280,800", "--user-data-dir=" + tmp.resolve("chromium"));
+        options.setExperimentalOption("prefs", java.util.Map.of("download.default_directory", downloads.toString(),
+                "download.prompt_for_download", false));
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile())
+                .usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+        // the page redraws the table at every tick of the live stream: elements found a moment ago may be gone
+        WebDriverWait wait = new WebDriverWait(browser, Appliance.scaled(Duration.ofSeconds(20)));
+        wait.ignoring(StaleElementReferenceException.class);
+        return wait;
+    }
+
+    private void logIn(WebDriverWait wait, int admin, String user, String password) {
+        browser.get("http://127.0.0.1:" + admin + "/");
+        wait.until(b -> b.findElement(By.id("login")).isDisplayed());
+        browser.findElement(By.id("user")).sendKeys(user);
+        browser.findElement(By.id("password")).sendKeys(password);
+        browser.findElement(By.id("login-button")).click();
+    }
+
+    static void needBrowser() {
         Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER)
                 || "true".equals(System.getenv("CI")), "Debian's chromium and chromium-driver are not installed");
+    }
+
+    @Test
+    void operatorTextIsShownAsTextNeverRunAsMarkup() throws Exception {
+        needBrowser();
+        Path state = tmp.resolve("x");
+        Appliance.passwd(state, "ada", "admin", "admin-password");
+        String markup = "<script>window.pwned = 1</script><img src=x onerror=\"window.pwned = 2\">";
+        Path cf = tmp.resolve("ldirectord.cf");
+        // markup in a comment and in a check's request: an admin sees the file as it is
+        Files.writeString(cf, """
+                # %s
+                checktimeout=1
+                checkinterval=1
+                quiescent=yes
+                virtual=%s:%d
+                        real=127.0.0.74:%d fullnat
+                        service=http
+                        checktype=negotiate
+                        request="/%s"
+                        receive="ok"
+                        scheduler=rr
+                """.formatted(markup, VIP, PORT + 2, PORT, markup.replace("\"", "'")));
+        int admin = Appliance.freePort();
+        a = new Appliance(state).start(List.of("--admin-port", String.valueOf(admin), "--config", cf.toString()));
+        WebDriverWait wait = openBrowser(Files.createDirectories(tmp.resolve("downloads")));
+        logIn(wait, admin, "ada", "admin-password");
+        // nobody listens on 127.0.0.74: the check fails and the server stays, quiesced, with its health down
+        String cell = "tr[data-server='127.0.0.74:" + PORT + "'] td.health-down";
+        wait.until(b -> !b.findElements(By.cssSelector(cell)).isEmpty());
+        browser.findElement(By.cssSelector("nav button[data-view='configuration']")).click();
+        wait.until(b -> b.findElement(By.id("config-text")).getDomProperty("value").contains(markup));
+        // a checked text whose error quotes the markup back
+        var text = browser.findElement(By.id("config-text"));
+        text.clear();
+        text.sendKeys("virtual=" + markup + "\n");
+        browser.findElement(By.id("config-check")).click();
+        wait.until(b -> b.findElement(By.id("config-result")).getText().contains("<img src=x"));
+        assertTrue(browser.findElements(By.cssSelector("#configuration img, #configuration script")).isEmpty(),
+                "no element came of the file's text");
+        assertEquals(null, ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("return window.pwned"),
+                "no script of the file's text ran");
+    }
+
+    @Test
+    void anOperatorLogsInSeesTheServiceAndDrainsARealServer() throws Exception {
+        needBrowser();
         Path state = tmp.resolve("d");
         Appliance.passwd(state, "olga", "operator", "operator-password");
         backends.start("web-1", "127.0.0.71", PORT);
@@ -95,25 +166,9 @@ class AdminPageE2ETest {
         }, 0, 20, TimeUnit.MILLISECONDS);
         trafficStop = traffic::shutdownNow;
 
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1280,800", "--user-data-dir=" + tmp.resolve("chromium"));
         Path downloads = Files.createDirectories(tmp.resolve("downloads"));
-        options.setExperimentalOption("prefs", java.util.Map.of("download.default_directory", downloads.toString(),
-                "download.prompt_for_download", false));
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile())
-                .usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
-        // the page redraws the table at every tick of the live stream: elements found a moment ago may be gone
-        WebDriverWait wait = new WebDriverWait(browser, Appliance.scaled(Duration.ofSeconds(20)));
-        wait.ignoring(StaleElementReferenceException.class);
-
-        browser.get("http://127.0.0.1:" + admin + "/");
-        wait.until(b -> b.findElement(By.id("login")).isDisplayed());
-        browser.findElement(By.id("user")).sendKeys("olga");
-        browser.findElement(By.id("password")).sendKeys("operator-password");
-        browser.findElement(By.id("login-button")).click();
+        WebDriverWait wait = openBrowser(downloads);
+        logIn(wait, admin, "olga", "operator-password");
         String row = "tr[data-server='127.0.0.71:" + PORT + "']";
         wait.until(b -> !b.findElements(By.cssSelector(row)).isEmpty());
         wait.until(b -> b.findElement(By.cssSelector(row + " td.weight")).getText().equals("2"));
