@@ -102,16 +102,20 @@ class ApiE2ETest {
         assertEquals("4", weight(a.ctl("ipvsadm", "-L", "-n").ok().out()), "ready brought the weight back");
     }
 
-    /** Logs in with a fresh client; returns the client and the CSRF token. */
-    static Object[] login(String base, String user, String password) throws Exception {
+    /** A logged-in client: its cookie jar and its session's CSRF token. */
+    record Login(HttpClient http, String csrf) {
+    }
+
+    /** Logs in with a fresh client. */
+    static Login login(String base, String user, String password) throws Exception {
         HttpClient http = HttpClient.newBuilder().cookieHandler(new java.net.CookieManager()).build();
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/session"))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"user\":\"" + user + "\",\"password\":\"" + password
                         + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         Matcher m = Pattern.compile("\"csrf\":\"([^\"]+)\"").matcher(r.body());
-        assertTrue(m.find());
-        return new Object[] {http, m.group(1)};
+        assertTrue(m.find(), r.body());
+        return new Login(http, m.group(1));
     }
 
     @Test
@@ -132,19 +136,19 @@ class ApiE2ETest {
         a = new Appliance(state).start(List.of("--admin-port", String.valueOf(admin), "--config", cf.toString()));
         String base = "http://127.0.0.1:" + admin + "/api/v1";
 
-        Object[] operator = login(base, "olga", "operator-password");
-        HttpClient oh = (HttpClient) operator[0];
+        Login operator = login(base, "olga", "operator-password");
+        HttpClient oh = operator.http();
         assertEquals(403, oh.send(HttpRequest.newBuilder(URI.create(base + "/config")).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode(), "an operator does not see the file (passwords)");
-        Object[] adm = login(base, "ada", "admin-password");
-        HttpClient ah = (HttpClient) adm[0];
+        Login adm = login(base, "ada", "admin-password");
+        HttpClient ah = adm.http();
         HttpResponse<String> config = ah.send(HttpRequest.newBuilder(URI.create(base + "/config")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, config.statusCode(), config.body());
         assertTrue(config.body().contains("real=127.0.0.62"), config.body());
 
         HttpResponse<String> bad = oh.send(HttpRequest.newBuilder(URI.create(base + "/config/check"))
-                .header("X-CSRF-Token", (String) operator[1])
+                .header("X-CSRF-Token", operator.csrf())
                 .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"checktimeout=1\\nvirtual=nonsense\\n\"}"))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(400, bad.statusCode(), bad.body());
@@ -153,7 +157,7 @@ class ApiE2ETest {
         Files.writeString(cf, Files.readString(cf).replace("real=127.0.0.62:" + (PORT + 1) + " fullnat",
                 "real=127.0.0.62:" + (PORT + 1) + " fullnat\n        real=127.0.0.63:" + (PORT + 1) + " fullnat"));
         HttpResponse<String> reload = oh.send(HttpRequest.newBuilder(URI.create(base + "/config/reload"))
-                .header("X-CSRF-Token", (String) operator[1]).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                .header("X-CSRF-Token", operator.csrf()).POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, reload.statusCode(), reload.body());
         Appliance.poll(() -> a.ctl("ipvsadm", "-L", "-n").ok().out().contains("127.0.0.63:" + (PORT + 1)),
@@ -171,8 +175,8 @@ class ApiE2ETest {
         int admin = Appliance.freePort();
         a = new Appliance(state).start(List.of("--admin-port", String.valueOf(admin)));
         String base = "http://127.0.0.1:" + admin + "/api/v1";
-        Object[] adm = login(base, "ada", "admin-password");
-        HttpClient http = (HttpClient) adm[0];
+        Login adm = login(base, "ada", "admin-password");
+        HttpClient http = adm.http();
         Path jar;
         try (var files = Files.list(Appliance.HOME.resolve("runtime/target/export/lvs4j"))) {
             jar = files.filter(f -> f.getFileName().toString().startsWith("org.lvs4j.scheduler.mh-")).findFirst()
@@ -180,25 +184,25 @@ class ApiE2ETest {
         }
         // the built-in mh bundle, uploaded: it is updated in place, as lvs:deploy does
         HttpResponse<String> up = http.send(HttpRequest.newBuilder(URI.create(base + "/plugins"))
-                .header("X-CSRF-Token", (String) adm[1]).header("Content-Type", "application/java-archive")
+                .header("X-CSRF-Token", adm.csrf()).header("Content-Type", "application/java-archive")
                 .POST(HttpRequest.BodyPublishers.ofFile(jar)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, up.statusCode(), up.body());
         assertTrue(up.body().contains("deployed org.lvs4j.scheduler.mh") && up.body().contains("scheduler mh"),
                 up.body());
         HttpResponse<String> notAJar = http.send(HttpRequest.newBuilder(URI.create(base + "/plugins"))
-                .header("X-CSRF-Token", (String) adm[1]).POST(HttpRequest.BodyPublishers.ofString("hello")).build(),
+                .header("X-CSRF-Token", adm.csrf()).POST(HttpRequest.BodyPublishers.ofString("hello")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(400, notAJar.statusCode(), notAJar.body());
 
         HttpResponse<String> removed = http.send(HttpRequest.newBuilder(URI.create(base + "/plugins/mh"))
-                .header("X-CSRF-Token", (String) adm[1]).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+                .header("X-CSRF-Token", adm.csrf()).DELETE().build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, removed.statusCode(), removed.body());
         assertTrue(removed.body().contains("undeployed org.lvs4j.scheduler.mh"), removed.body());
         String list = http.send(HttpRequest.newBuilder(URI.create(base + "/plugins")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         assertTrue(!list.contains("\"name\":\"mh\"") && list.contains("\"name\":\"rr\""), list);
         assertEquals(404, http.send(HttpRequest.newBuilder(URI.create(base + "/plugins/nosuch"))
-                .header("X-CSRF-Token", (String) adm[1]).DELETE().build(), HttpResponse.BodyHandlers.ofString())
+                .header("X-CSRF-Token", adm.csrf()).DELETE().build(), HttpResponse.BodyHandlers.ofString())
                 .statusCode());
     }
 }

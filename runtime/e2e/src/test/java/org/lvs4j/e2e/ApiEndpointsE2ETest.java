@@ -42,10 +42,6 @@ class ApiEndpointsE2ETest {
     static int admin;
     static String base;
 
-    /** One user's client: its cookie jar and CSRF token. */
-    record User(HttpClient http, String csrf) {
-    }
-
     @BeforeAll
     static void start() throws Exception {
         Path state = tmp.resolve("d");
@@ -74,15 +70,8 @@ class ApiEndpointsE2ETest {
         return m.group(1);
     }
 
-    static User login(String user, String password) throws Exception {
-        HttpClient http = HttpClient.newBuilder().cookieHandler(new java.net.CookieManager()).build();
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/session"))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"user\":\"" + user + "\",\"password\":\"" + password
-                        + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode(), r.body());
-        Matcher m = Pattern.compile("\"csrf\":\"([^\"]+)\"").matcher(r.body());
-        assertTrue(m.find(), r.body());
-        return new User(http, m.group(1));
+    static ApiE2ETest.Login login(String user, String password) throws Exception {
+        return ApiE2ETest.login(base, user, password);
     }
 
     /** METHOD PATH [BODY], with extra headers as name, value pairs. */
@@ -127,7 +116,7 @@ class ApiEndpointsE2ETest {
 
     @Test
     void aViewerReadsEverythingButTheFileAndChangesNothing() throws Exception {
-        User v = login("vera", "viewer-password");
+        var v = login("vera", "viewer-password");
         String before = weight();
         for (String path : READS) {
             expect(path.equals("/config") ? 403 : 200, call(v.http(), "GET", path, null), "viewer GET " + path);
@@ -156,7 +145,7 @@ class ApiEndpointsE2ETest {
 
     @Test
     void anOperatorsChangesNeedTheTokenTheOriginAndAWellFormedBody() throws Exception {
-        User o = login("olga", "operator-password");
+        var o = login("olga", "operator-password");
         String before = weight();
         String weight3 = "{\"action\":\"weight\",\"weight\":3}";
         expect(403, call(o.http(), "POST", SERVER, weight3), "no CSRF token");
@@ -191,7 +180,7 @@ class ApiEndpointsE2ETest {
 
     @Test
     void anAdminsUploadsAreCheckedAndUnknownPluginsAreNotFound() throws Exception {
-        User ad = login("ada", "admin-password");
+        var ad = login("ada", "admin-password");
         HttpResponse<String> junk = call(ad.http(), "POST", "/plugins", "not a jar", "X-CSRF-Token", ad.csrf());
         assertTrue(junk.statusCode() == 400 || junk.statusCode() == 409, junk.statusCode() + " " + junk.body());
         expect(404, call(ad.http(), "DELETE", "/plugins/no-such-plugin", null, "X-CSRF-Token", ad.csrf()),
