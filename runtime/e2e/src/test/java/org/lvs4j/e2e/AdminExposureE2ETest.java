@@ -77,7 +77,7 @@ class AdminExposureE2ETest {
     /** A PKCS12 keystore with a self-signed key for {@code address}, and its password file (0600). */
     private Path[] keystore(String address) throws Exception {
         Path pw = tmp.resolve("admin.password");
-        Files.writeString(pw, PASSWORD + "\n");
+        Files.writeString(pw, PASSWORD + "\r\n"); // written on Windows: the CR is not part of the password
         Files.setPosixFilePermissions(pw, PosixFilePermissions.fromString("rw-------"));
         Path ks = tmp.resolve("admin.p12");
         Topology.sh(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-genkeypair",
@@ -110,6 +110,8 @@ class AdminExposureE2ETest {
                 out);
         out = refused(tmp.resolve("b"), "--admin-address", "0.0.0.0");
         assertTrue(out.contains("beyond loopback"), out);
+        out = refused(tmp.resolve("b"), "--admin-address", "127.256.0.1"); // a name to the resolver, not loopback
+        assertTrue(out.contains("127.256.0.1 is not an IPv4 address"), out);
 
         Path[] tls = keystore("127.0.0.1");
         Files.setPosixFilePermissions(tls[1], PosixFilePermissions.fromString("rw-r--r--"));
@@ -173,6 +175,16 @@ class AdminExposureE2ETest {
                 "--admin-tls-password", tls[1].toString()));
         String cmdline = Files.readString(Path.of("/proc", String.valueOf(a.pid()), "cmdline"));
         assertFalse(cmdline.contains("pass\"phrase"), "the keystore's password is not in the process list");
+        try (var files = Files.walk(state)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                assertFalse(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1).contains("pass\"phrase"),
+                        "the password is not written into the state dir: " + f);
+            }
+        }
+        // HTTPS on the address given, and nothing else of the admin server (no plain 9080 on loopback)
+        String listening = Topology.sh("ip", "netns", "exec", NS, "ss", "-ltnH");
+        assertTrue(listening.contains(NS_ADDR + "]:" + PORT) || listening.contains(NS_ADDR + ":" + PORT), listening);
+        assertEquals(1, listening.strip().lines().count(), "only the admin server listens: " + listening);
         a.ctl("ipvsadm", "-A", "-t", "127.7.142.1:18142", "-s", "rr").ok();
 
         String base = "https://" + NS_ADDR + ":" + PORT;
@@ -208,7 +220,7 @@ class AdminExposureE2ETest {
                 .header("Authorization", "Bearer lvs4j_forged").build(), HttpResponse.BodyHandlers.discarding())
                 .statusCode());
 
-        // no plain HTTP on the port, and nothing at all on loopback's 9080
+        // no plain HTTP on the port
         HttpClient plain = HttpClient.newHttpClient();
         assertThrows(java.io.IOException.class, () -> plain.send(HttpRequest.newBuilder(
                 URI.create("http://" + NS_ADDR + ":" + PORT + "/api/v1/services")).build(),

@@ -431,14 +431,25 @@ final class Api {
         } catch (NumberFormatException e) {
             port = -1;
         }
-        if (port < 0 || port > 65535 || !host.matches("[0-9.]+|[0-9a-fA-F:.]+")) {
+        if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("an address and port are expected, not \"" + text + "\"");
         }
-        try {
-            return new Endpoint(InetAddress.getByName(host), port);
-        } catch (java.net.UnknownHostException e) {
-            throw new IllegalArgumentException("not a numeric address: \"" + host + "\"");
+        return new Endpoint(literal(host), port);
+    }
+
+    /**
+     * A numeric address, never looked up (a name here would cost a DNS query on a server thread): IPv4 as four
+     * dotted decimals, or IPv6.
+     */
+    private static InetAddress literal(String text) {
+        if (text.matches("\\d{1,3}(\\.\\d{1,3}){3}|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*")) {
+            try {
+                return InetAddress.ofLiteral(text);
+            } catch (IllegalArgumentException e) {
+                // reported below
+            }
         }
+        throw new IllegalArgumentException("not a numeric address: \"" + text + "\"");
     }
 
     private void act(ServiceKey key, RealServerStatus rs, Map<String, Object> body) throws Refused {
@@ -669,13 +680,11 @@ final class Api {
         if (text == null || text.isEmpty()) {
             return (a, p) -> true;
         }
-        if (text.matches("[0-9.]+|[0-9a-fA-F:]*:[0-9a-fA-F:.]*") && !text.matches(".*\\.[0-9]+:[0-9]+")) {
-            try {
-                InetAddress only = InetAddress.getByName(text);
-                return (a, p) -> a.equals(only);
-            } catch (java.net.UnknownHostException e) {
-                // not an address alone: perhaps address:port
-            }
+        try { // an address alone: "10.0.0.1", "2001:db8::1" (IPv6 with a port is written [addr]:port)
+            InetAddress only = literal(text);
+            return (a, p) -> a.equals(only);
+        } catch (IllegalArgumentException e) {
+            // perhaps address:port
         }
         try {
             Endpoint e = endpoint(text);

@@ -24,14 +24,17 @@ final class Exposure {
 
     /**
      * Answers 403 to a plain-text request from beyond loopback and returns false; otherwise returns true, having
-     * told a browser on TLS to keep to TLS.
+     * told a browser that came over TLS from the network to keep to TLS.
      */
     static boolean admit(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        boolean loopback = onLoopback(req);
         if (req.isSecure()) {
-            resp.setHeader("Strict-Transport-Security", "max-age=31536000");
+            if (!loopback) { // on localhost it would pin every port of the host to HTTPS, the plain 9080 included
+                resp.setHeader("Strict-Transport-Security", "max-age=31536000");
+            }
             return true;
         }
-        if (onLoopback(req)) {
+        if (loopback) {
             return true;
         }
         resp.setStatus(HttpServletResponse.SC_FORBIDDEN);

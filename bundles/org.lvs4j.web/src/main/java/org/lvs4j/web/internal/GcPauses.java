@@ -2,7 +2,9 @@
  * Garbage-collection pauses as the JVM reports them: every collector's MXBean emits a notification after each
  * collection ("end of minor GC", "end of major GC", G1's remark and cleanup pauses as "end of concurrent GC pause"),
  * carrying its duration in milliseconds. They are counted into a histogram per collector and action, which is what
- * an operator needs to see whether the director stalls (the MXBeans' totals mix pauses with concurrent work).
+ * an operator needs to see whether the director stalls (the MXBeans' totals mix pauses with concurrent work). ZGC's
+ * and Shenandoah's "Cycles" collectors report whole concurrent cycles ("end of GC cycle"): those are not pauses and
+ * are left out; their "Pauses" collectors report the pauses.
  *
  * The notification is read as plain open-MBean data (javax.management) rather than through com.sun.management,
  * which the OSGi framework does not export.
@@ -35,7 +37,16 @@ final class GcPauses implements NotificationListener, AutoCloseable {
     private final Map<String, double[]> sums = new TreeMap<>();
     private final List<NotificationEmitter> emitters = new ArrayList<>();
 
+    /** Counts the JVM's collections from now on. */
     GcPauses() {
+        this(true);
+    }
+
+    /** With {@code listen} false, counts only what {@link #record} is given (for tests). */
+    GcPauses(boolean listen) {
+        if (!listen) {
+            return;
+        }
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
             if (gc instanceof NotificationEmitter e) {
                 e.addNotificationListener(this, n -> NOTIFICATION.equals(n.getType()), null);
@@ -49,8 +60,10 @@ final class GcPauses implements NotificationListener, AutoCloseable {
         if (!(n.getUserData() instanceof CompositeData cd) || !(cd.get("gcInfo") instanceof CompositeData info)) {
             return;
         }
-        record(String.valueOf(cd.get("gcName")), String.valueOf(cd.get("gcAction")),
-                ((Number) info.get("duration")).longValue() / 1000.0);
+        String action = String.valueOf(cd.get("gcAction"));
+        if (!action.equals("end of GC cycle")) {
+            record(String.valueOf(cd.get("gcName")), action, ((Number) info.get("duration")).longValue() / 1000.0);
+        }
     }
 
     synchronized void record(String gc, String action, double seconds) {

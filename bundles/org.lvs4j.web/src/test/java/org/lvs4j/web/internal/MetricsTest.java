@@ -53,10 +53,9 @@ class MetricsTest {
         CheckLatency latency = new CheckLatency(5, 1, 12_000_000_000L, 1_500_000, buckets);
         List<CheckStatus> checks = List.of(new CheckStatus(vip, rs, 80, "http", "up", 3, "HTTP 200", Instant.now(),
                 0, 5, latency));
-        GcPauses gc = new GcPauses();
+        GcPauses gc = new GcPauses(false); // this JVM's own collections would change the counts
         gc.record("G1 Young Generation", "end of minor GC", 0.003);
         gc.record("G1 Young Generation", "end of minor GC", 0.02);
-        gc.close();
         String svc = "protocol=\"tcp\",vip=\"10.0.0.100\",port=\"80\"";
         String server = svc + ",server=\"10.0.0.11\",server_port=\"80\"";
 
@@ -109,7 +108,8 @@ class MetricsTest {
                 Thread.sleep(20);
             }
             GcPauses.Pauses p = gc.snapshot().get(0);
-            assertTrue(p.count() >= 1 && p.buckets()[p.buckets().length - 1] <= p.count(), p.toString());
+            // a collection of this small heap takes well under 10 s: every one is within the last bucket
+            assertTrue(p.count() >= 1 && p.buckets()[p.buckets().length - 1] == p.count(), p.toString());
         }
     }
 
