@@ -75,6 +75,8 @@ public class SocketEngine implements ServiceBinder, Forwarder {
     private final java.util.Queue<Runnable> queued = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final int cap;
     private final io.netty.channel.ChannelFactory<? extends SocketChannel> socketChannels;
+    /** The transport's IPv4-only socket channel, or null: a dual-stack socket costs a setsockopt per connection. */
+    private final java.lang.reflect.Constructor<? extends SocketChannel> ipv4Channels;
     private volatile boolean paused;
     /** Services with a -b real server, whether listening or not; guards listener changes. */
     private final Map<ServiceKey, ServiceConfig> bound = new java.util.LinkedHashMap<>();
@@ -97,6 +99,7 @@ public class SocketEngine implements ServiceBinder, Forwarder {
         this.director = director;
         this.context = context;
         this.socketChannels = new io.netty.channel.ReflectiveChannelFactory<>(loops.socketChannel());
+        this.ipv4Channels = ipv4Constructor(loops.socketChannel());
         this.cap = maxConnections != null ? maxConnections
                 : cap(context == null ? null : context.getProperty(MAX_CONNECTIONS));
         LOG.info("socket engine on {}: at most {} connections", loops.transport(), cap);
@@ -122,8 +125,24 @@ public class SocketEngine implements ServiceBinder, Forwarder {
         return loops;
     }
 
-    /** A new, unregistered socket channel of the event loops' transport. */
-    SocketChannel newSocketChannel() {
+    private static java.lang.reflect.Constructor<? extends SocketChannel> ipv4Constructor(
+            Class<? extends SocketChannel> type) {
+        try {
+            return type.getConstructor(io.netty.channel.socket.SocketProtocolFamily.class);
+        } catch (NoSuchMethodException e) {
+            return null;
+        }
+    }
+
+    /** A new, unregistered socket channel of the event loops' transport, to connect to {@code destination}. */
+    SocketChannel newSocketChannel(java.net.InetAddress destination) {
+        if (ipv4Channels != null && destination instanceof java.net.Inet4Address) {
+            try {
+                return ipv4Channels.newInstance(io.netty.channel.socket.SocketProtocolFamily.INET);
+            } catch (ReflectiveOperationException e) {
+                throw new io.netty.channel.ChannelException("cannot create an IPv4 socket channel", e);
+            }
+        }
         return socketChannels.newChannel();
     }
 

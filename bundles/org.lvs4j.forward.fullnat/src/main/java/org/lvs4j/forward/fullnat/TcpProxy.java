@@ -109,9 +109,10 @@ final class TcpProxy {
         entry.state(ConnectionState.SYN_RECV);
         InetSocketAddress dest = new InetSocketAddress(entry.destinationAddress(), entry.destinationPort());
         // A channel made and registered by hand: a Bootstrap per connection costs more than the rest of admission.
-        SocketChannel server = engine.newSocketChannel();
+        SocketChannel server = engine.newSocketChannel(dest.getAddress());
+        // TCP_NODELAY is on already: Netty sets it as it creates the channel
         server.config().setConnectTimeoutMillis(CONNECT_TIMEOUT_MS).setAllowHalfClosure(true)
-                .setTcpNoDelay(true).setWriteBufferWaterMark(WATER_MARK);
+                .setWriteBufferWaterMark(WATER_MARK);
         server.pipeline().addLast(new Relay(false));
         client.eventLoop().register(server);
         ChannelFuture f = server.connect(dest);

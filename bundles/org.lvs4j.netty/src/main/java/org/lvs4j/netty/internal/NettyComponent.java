@@ -176,7 +176,7 @@ public class NettyComponent implements EventLoops, ListenerHub {
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    // TCP_NODELAY: Netty's channels set it when created; setting it again is a system call per accept
                     .childHandler(new Accepted());
             ChannelFuture f = b.bind(address).awaitUninterruptibly();
             if (!f.isSuccess()) {
