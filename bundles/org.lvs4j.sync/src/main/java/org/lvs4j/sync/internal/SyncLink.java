@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.lvs4j.api.sync.ConnectionSync;
 import org.lvs4j.api.sync.SyncSettings;
 import org.lvs4j.api.sync.SyncedConnection;
+import org.lvs4j.peer.support.ReplayGuard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -27,6 +27,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
+import org.lvs4j.peer.support.ReplayGuard;
+
 final class Node implements AutoCloseable {
 
     /** What the director does on a role change. */

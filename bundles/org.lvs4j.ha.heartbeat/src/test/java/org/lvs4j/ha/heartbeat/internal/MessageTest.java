@@ -15,6 +15,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lvs4j.api.health.ConfigException;
+import org.lvs4j.peer.support.ReplayGuard;
 
 /** authkeys, signed messages, and what a forged, damaged, wrongly keyed or replayed datagram gets. */
 class MessageTest {

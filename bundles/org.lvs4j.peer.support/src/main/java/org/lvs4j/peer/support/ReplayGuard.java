@@ -1,20 +1,22 @@
 /*
- * Freshness of authenticated messages, per sender: heartbeat's generation ("hg", raised at every start of a node)
- * and sequence number ("seq"). A message of an older generation is stale; within the current generation each
+ * Freshness of authenticated messages, per sender: the sender's generation (raised at every start: heartbeat's "hg",
+ * a sync trailer's start time) and sequence number. A message of an older generation is stale; within the current generation each
  * sequence number is taken once, the newest 64 tracked in a bitmap so datagrams that UDP reordered are still taken
  * (as IPsec's anti-replay window, RFC 4303 3.4.3); anything older than the window is refused. A newer generation
  * starts a new window: the peer restarted.
  */
-package org.lvs4j.ha.heartbeat.internal;
+package org.lvs4j.peer.support;
 
 import java.util.HashMap;
 import java.util.Map;
 
-final class ReplayGuard {
+public final class ReplayGuard {
 
-    static final int WINDOW = 64;
+    /** How many sequence numbers below the highest seen are still taken (once each). */
+    public static final int WINDOW = 64;
 
-    enum Verdict { FRESH, REPLAYED, STALE_GENERATION, TOO_OLD }
+    /** What a message is: new, or why not. */
+    public enum Verdict { FRESH, REPLAYED, STALE_GENERATION, TOO_OLD }
 
     private static final class Window {
         long generation;
@@ -25,7 +27,7 @@ final class ReplayGuard {
     private final Map<String, Window> senders = new HashMap<>();
 
     /** Whether a message of {@code sender} with {@code generation} and {@code seq} is new; records it if so. */
-    synchronized Verdict check(String sender, long generation, long seq) {
+    public synchronized Verdict check(String sender, long generation, long seq) {
         Window w = senders.get(sender);
         if (w == null || generation > w.generation) {
             w = new Window();
