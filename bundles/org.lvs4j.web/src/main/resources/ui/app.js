@@ -8,7 +8,7 @@ let session = null;      // {user, role, csrf}
 let stream = null;       // the EventSource
 let page = 0;            // connections page
 const PAGE = 50;
-const history = new Map(); // "tcp/vip:port rip:port" -> last 60 connection rates
+const history = new Map(); // "tcp/vip:port rip:port" -> the last 60 seconds: {conns, bytes} per second
 
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
@@ -49,10 +49,10 @@ function rate(n) {
   return String(n);
 }
 
-function sparkline(points) {
+function sparkline(points, kind) {
   const ns = 'http://www.w3.org/2000/svg';
   const svg = document.createElementNS(ns, 'svg');
-  svg.setAttribute('class', 'spark');
+  svg.setAttribute('class', 'spark ' + kind);
   svg.setAttribute('viewBox', '0 0 60 24');
   svg.setAttribute('preserveAspectRatio', 'none');
   const max = Math.max(1, ...points);
@@ -82,7 +82,7 @@ function render(services) {
     const rows = s.servers.map(r => {
       const rhost = r.address.includes(':') ? `[${r.address}]` : r.address;
       const id = `${rhost}:${r.port}`;
-      const h = history.get(key + ' ' + id) || [];
+      const h = history.get(key + ' ' + id) || {conns: [], bytes: []};
       const buttons = el('td', {});
       if (operator()) {
         buttons.append(el('button', {class: 'drain', onclick: () => act(key, id, 'drain')}, 'Drain'), ' ',
@@ -101,14 +101,15 @@ function render(services) {
         el('td', {class: 'admin admin-' + r.admin}, r.admin),
         el('td', {class: 'num'}, r.activeConns), el('td', {class: 'num'}, r.inactiveConns),
         el('td', {class: 'num conns-rate'}, rate(r.rates.conns)), el('td', {class: 'num'}, rate(r.rates.inBytes)),
-        el('td', {class: 'num'}, rate(r.rates.outBytes)), el('td', {}, sparkline(h)), buttons);
+        el('td', {class: 'num'}, rate(r.rates.outBytes)), el('td', {class: 'charts'},
+          sparkline(h.conns, 'conns'), sparkline(h.bytes, 'bytes')), buttons);
     });
     box.append(el('div', {class: 'service', 'data-service': key},
       el('h2', {}, `${s.protocol.toUpperCase()} ${host}:${s.port} — ${s.scheduler}`,
         s.schedulerMissing ? ' [no scheduler]' : '', ` — ${rate(s.rates.conns)} conn/s`),
       el('table', {},
         el('thead', {}, el('tr', {}, ...['Real server', 'Health', 'Method', 'Weight', 'Admin', 'ActiveConn', 'InActConn',
-          'Conn/s', 'In B/s', 'Out B/s', 'Last minute', ''].map(t => el('th', {}, t)))),
+          'Conn/s', 'In B/s', 'Out B/s', 'Last minute: conn/s, B/s', ''].map(t => el('th', {}, t)))),
         el('tbody', {}, ...rows))));
   }
 }
@@ -119,9 +120,10 @@ function remember(services) {
     for (const r of s.servers) {
       const rhost = r.address.includes(':') ? `[${r.address}]` : r.address;
       const k = `${s.protocol}/${host}:${s.port} ${rhost}:${r.port}`;
-      const h = history.get(k) || [];
-      h.push(r.rates.conns);
-      if (h.length > 60) h.shift();
+      const h = history.get(k) || {conns: [], bytes: []};
+      h.conns.push(r.rates.conns);
+      h.bytes.push(r.rates.inBytes + r.rates.outBytes);
+      if (h.conns.length > 60) { h.conns.shift(); h.bytes.shift(); }
       history.set(k, h);
     }
   }

@@ -181,8 +181,11 @@ class AdminPageE2ETest {
                 + "'] td.health-up";
         wait.until(b -> b.findElement(By.cssSelector(checked)).getText().matches("up \\(\\d+\\.\\d ms\\)"));
         // and the last-minute chart has a few seconds of them
-        wait.until(b -> b.findElement(By.cssSelector(row + " svg.spark polyline")).getAttribute("points")
+        wait.until(b -> b.findElement(By.cssSelector(row + " svg.spark.conns polyline")).getAttribute("points")
                 .split(" ").length >= 12);
+        // and so has the chart of its bytes per second, which is not flat
+        wait.until(b -> java.util.Arrays.stream(b.findElement(By.cssSelector(row + " svg.spark.bytes polyline"))
+                .getAttribute("points").split(" ")).map(pt -> pt.split(",")[1]).distinct().count() > 1);
         Files.write(Path.of("target", "dashboard.png"),
                 ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
 
